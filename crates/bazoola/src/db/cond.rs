@@ -1,0 +1,328 @@
+//! Conditions for `find_by_cond`, and their evaluation on raw row bytes.
+//!
+//! A [`Cond`] is compiled against a table into a [`Predicate`] whose leaves know their
+//! field's slot, so a scan tests a row without decoding it: numbers are parsed from the
+//! slot, CHARs compared as bytes, and only matching rows are turned into [`Row`]s. TEXT
+//! fields (which live in the heap) and user predicates decode what they need.
+//!
+//! Semantics follow the original package: a pair list (`EQ(a=1, b=2)`) means all pairs
+//! hold; `EQ` compares nulls like any value (so `EQ(year=None)` finds null years); a null
+//! field never satisfies `LT`, `GT`, `LE`, `GE`, `SUBSTR` or `ISUBSTR`; `SUBSTR` on a
+//! number looks in its decimal text.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::sync::Arc;
+
+use memchr::memmem;
+
+use crate::error::{Result, ValidationError};
+use crate::format::codec::{get_char, get_int};
+use crate::format::schema::FieldType;
+use crate::storage::pager::Io;
+use crate::table::Table;
+use crate::value::{Row, Value};
+
+/// A user predicate over a decoded row, for conditions the built-in ones cannot say.
+pub type RowPredicate = Arc<dyn Fn(&Row) -> Result<bool> + Send + Sync>;
+
+/// A condition on a table's rows.
+#[derive(Clone)]
+pub enum Cond {
+    Eq(Vec<(String, Value)>),
+    Ne(Vec<(String, Value)>),
+    Lt(Vec<(String, Value)>),
+    Gt(Vec<(String, Value)>),
+    Le(Vec<(String, Value)>),
+    Ge(Vec<(String, Value)>),
+    Substr(Vec<(String, String)>),
+    ISubstr(Vec<(String, String)>),
+    In(String, Vec<Value>),
+    IsNull(String),
+    And(Vec<Cond>),
+    Or(Vec<Cond>),
+    Not(Box<Cond>),
+    Custom(RowPredicate),
+}
+
+impl fmt::Debug for Cond {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Cond::Eq(p) => f.debug_tuple("Eq").field(p).finish(),
+            Cond::Ne(p) => f.debug_tuple("Ne").field(p).finish(),
+            Cond::Lt(p) => f.debug_tuple("Lt").field(p).finish(),
+            Cond::Gt(p) => f.debug_tuple("Gt").field(p).finish(),
+            Cond::Le(p) => f.debug_tuple("Le").field(p).finish(),
+            Cond::Ge(p) => f.debug_tuple("Ge").field(p).finish(),
+            Cond::Substr(p) => f.debug_tuple("Substr").field(p).finish(),
+            Cond::ISubstr(p) => f.debug_tuple("ISubstr").field(p).finish(),
+            Cond::In(field, values) => f.debug_tuple("In").field(field).field(values).finish(),
+            Cond::IsNull(field) => f.debug_tuple("IsNull").field(field).finish(),
+            Cond::And(c) => f.debug_tuple("And").field(c).finish(),
+            Cond::Or(c) => f.debug_tuple("Or").field(c).finish(),
+            Cond::Not(c) => f.debug_tuple("Not").field(c).finish(),
+            Cond::Custom(_) => f.write_str("Custom(..)"),
+        }
+    }
+}
+
+impl Cond {
+    pub fn eq(field: impl Into<String>, value: impl Into<Value>) -> Cond {
+        Cond::Eq(vec![(field.into(), value.into())])
+    }
+    pub fn ne(field: impl Into<String>, value: impl Into<Value>) -> Cond {
+        Cond::Ne(vec![(field.into(), value.into())])
+    }
+    pub fn lt(field: impl Into<String>, value: impl Into<Value>) -> Cond {
+        Cond::Lt(vec![(field.into(), value.into())])
+    }
+    pub fn gt(field: impl Into<String>, value: impl Into<Value>) -> Cond {
+        Cond::Gt(vec![(field.into(), value.into())])
+    }
+    pub fn le(field: impl Into<String>, value: impl Into<Value>) -> Cond {
+        Cond::Le(vec![(field.into(), value.into())])
+    }
+    pub fn ge(field: impl Into<String>, value: impl Into<Value>) -> Cond {
+        Cond::Ge(vec![(field.into(), value.into())])
+    }
+    pub fn substr(field: impl Into<String>, needle: impl Into<String>) -> Cond {
+        Cond::Substr(vec![(field.into(), needle.into())])
+    }
+    pub fn isubstr(field: impl Into<String>, needle: impl Into<String>) -> Cond {
+        Cond::ISubstr(vec![(field.into(), needle.into())])
+    }
+    pub fn is_in<V: Into<Value>>(field: impl Into<String>, values: impl IntoIterator<Item = V>) -> Cond {
+        Cond::In(field.into(), values.into_iter().map(Into::into).collect())
+    }
+    pub fn is_null(field: impl Into<String>) -> Cond {
+        Cond::IsNull(field.into())
+    }
+    pub fn custom(predicate: impl Fn(&Row) -> Result<bool> + Send + Sync + 'static) -> Cond {
+        Cond::Custom(Arc::new(predicate))
+    }
+    pub fn and(self, other: Cond) -> Cond {
+        Cond::And(vec![self, other])
+    }
+    pub fn or(self, other: Cond) -> Cond {
+        Cond::Or(vec![self, other])
+    }
+}
+
+impl std::ops::Not for Cond {
+    type Output = Cond;
+    fn not(self) -> Cond {
+        Cond::Not(Box::new(self))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Op {
+    Eq,
+    Lt,
+    Gt,
+    Le,
+    Ge,
+}
+
+/// A condition bound to a table's layout.
+pub(crate) enum Predicate {
+    Compare { field: usize, op: Op, value: Value },
+    Substr { field: usize, needle: Vec<u8>, ignore_case: bool },
+    In { field: usize, values: Vec<Value> },
+    All(Vec<Predicate>),
+    Any(Vec<Predicate>),
+    Not(Box<Predicate>),
+    Custom(RowPredicate),
+}
+
+impl Predicate {
+    /// Matches every row.
+    pub fn all() -> Predicate {
+        Predicate::All(Vec::new())
+    }
+
+    /// Binds `cond` to `table`: unknown fields and uncomparable values are refused here,
+    /// once, rather than per row.
+    pub fn compile(cond: &Cond, table: &Table) -> Result<Predicate, ValidationError> {
+        let pairs = |pairs: &[(String, Value)], op: Op| -> Result<Predicate, ValidationError> {
+            let leaves = pairs
+                .iter()
+                .map(|(name, value)| {
+                    let field = field_index(table, name)?;
+                    if op != Op::Eq && !comparable(table, field, value) {
+                        return Err(ValidationError::BadCondition {
+                            table: table.name().into(),
+                            field: name.clone(),
+                            repr: value.repr(),
+                        });
+                    }
+                    Ok(Predicate::Compare { field, op, value: value.clone() })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Predicate::All(leaves))
+        };
+        let substr = |pairs: &[(String, String)], ignore_case: bool| -> Result<Predicate, ValidationError> {
+            let leaves = pairs
+                .iter()
+                .map(|(name, needle)| {
+                    let needle = if ignore_case { needle.to_lowercase() } else { needle.clone() };
+                    Ok(Predicate::Substr {
+                        field: field_index(table, name)?,
+                        needle: needle.into_bytes(),
+                        ignore_case,
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Predicate::All(leaves))
+        };
+        Ok(match cond {
+            Cond::Eq(p) => pairs(p, Op::Eq)?,
+            Cond::Ne(p) => Predicate::Not(Box::new(pairs(p, Op::Eq)?)),
+            Cond::Lt(p) => pairs(p, Op::Lt)?,
+            Cond::Gt(p) => pairs(p, Op::Gt)?,
+            Cond::Le(p) => pairs(p, Op::Le)?,
+            Cond::Ge(p) => pairs(p, Op::Ge)?,
+            Cond::Substr(p) => substr(p, false)?,
+            Cond::ISubstr(p) => substr(p, true)?,
+            Cond::In(name, values) => {
+                Predicate::In { field: field_index(table, name)?, values: values.clone() }
+            }
+            Cond::IsNull(name) => {
+                Predicate::Compare { field: field_index(table, name)?, op: Op::Eq, value: Value::Null }
+            }
+            Cond::And(conds) => {
+                Predicate::All(conds.iter().map(|c| Predicate::compile(c, table)).collect::<Result<_, _>>()?)
+            }
+            Cond::Or(conds) => {
+                Predicate::Any(conds.iter().map(|c| Predicate::compile(c, table)).collect::<Result<_, _>>()?)
+            }
+            Cond::Not(c) => Predicate::Not(Box::new(Predicate::compile(c, table)?)),
+            Cond::Custom(f) => Predicate::Custom(f.clone()),
+        })
+    }
+
+    /// Whether the live row `row` (at `slot`) satisfies the predicate.
+    pub fn eval(&self, table: &Table, io: &mut Io, slot: u64, row: &[u8]) -> Result<bool> {
+        Ok(match self {
+            Predicate::All(preds) => {
+                for p in preds {
+                    if !p.eval(table, io, slot, row)? {
+                        return Ok(false);
+                    }
+                }
+                true
+            }
+            Predicate::Any(preds) => {
+                for p in preds {
+                    if p.eval(table, io, slot, row)? {
+                        return Ok(true);
+                    }
+                }
+                false
+            }
+            Predicate::Not(p) => !p.eval(table, io, slot, row)?,
+            Predicate::Compare { field, op, value } => {
+                let field_value = FieldValue::read(table, io, slot, row, *field)?;
+                compare(&field_value, *op, value)
+            }
+            Predicate::In { field, values } => {
+                let field_value = FieldValue::read(table, io, slot, row, *field)?;
+                values.iter().any(|v| compare(&field_value, Op::Eq, v))
+            }
+            Predicate::Substr { field, needle, ignore_case } => {
+                match FieldValue::read(table, io, slot, row, *field)? {
+                    FieldValue::Null => false,
+                    FieldValue::Int(v) => contains(v.to_string().as_bytes(), needle, *ignore_case),
+                    FieldValue::Bytes(bytes) => contains(bytes, needle, *ignore_case),
+                    FieldValue::Owned(text) => contains(text.as_bytes(), needle, *ignore_case),
+                }
+            }
+            Predicate::Custom(f) => {
+                let values = table.decode_row(io, slot, row)?;
+                f(&Row::new(table.columns.clone(), values))?
+            }
+        })
+    }
+}
+
+fn field_index(table: &Table, name: &str) -> Result<usize, ValidationError> {
+    table
+        .schema
+        .field_index(name)
+        .ok_or_else(|| ValidationError::UnknownField { table: table.name().into(), field: name.into() })
+}
+
+/// Whether an ordering comparison between this field and this value makes sense.
+fn comparable(table: &Table, field: usize, value: &Value) -> bool {
+    let numeric = table.schema.fields[field].is_numeric();
+    matches!((numeric, value), (true, Value::Int(_)) | (false, Value::Text(_)))
+}
+
+/// A field read from raw row bytes, borrowing where it can.
+enum FieldValue<'r> {
+    Null,
+    Int(i64),
+    Bytes(&'r [u8]),
+    Owned(String),
+}
+
+impl<'r> FieldValue<'r> {
+    fn read(table: &Table, io: &mut Io, slot: u64, row: &'r [u8], field: usize) -> Result<FieldValue<'r>> {
+        let bytes = table.layout.slot(row, field);
+        match table.schema.fields[field].ty {
+            FieldType::Char { .. } => Ok(get_char(bytes).map_or(FieldValue::Null, FieldValue::Bytes)),
+            FieldType::Text => Ok(match table.decode_field(io, slot, row, field)? {
+                Value::Text(text) => FieldValue::Owned(text),
+                _ => FieldValue::Null,
+            }),
+            _ => match get_int(bytes) {
+                Ok(v) => Ok(v.map_or(FieldValue::Null, FieldValue::Int)),
+                Err(_) => table.decode_field(io, slot, row, field).map(|_| FieldValue::Null),
+            },
+        }
+    }
+
+    fn bytes(&self) -> Option<&[u8]> {
+        match self {
+            FieldValue::Bytes(b) => Some(b),
+            FieldValue::Owned(s) => Some(s.as_bytes()),
+            _ => None,
+        }
+    }
+}
+
+fn compare(field: &FieldValue, op: Op, value: &Value) -> bool {
+    let ordering = match (field, value) {
+        (FieldValue::Null, Value::Null) => return op == Op::Eq,
+        (FieldValue::Null, _) | (_, Value::Null) => return false,
+        (FieldValue::Int(a), Value::Int(b)) => a.cmp(b),
+        (_, Value::Text(b)) => match field.bytes() {
+            // UTF-8 byte order is code point order, which is how Python compares str.
+            Some(a) => a.cmp(b.as_bytes()),
+            None => return false,
+        },
+        _ => return false,
+    };
+    match op {
+        Op::Eq => ordering == Ordering::Equal,
+        Op::Lt => ordering == Ordering::Less,
+        Op::Gt => ordering == Ordering::Greater,
+        Op::Le => ordering != Ordering::Greater,
+        Op::Ge => ordering != Ordering::Less,
+    }
+}
+
+/// Substring test; `needle` is already lowercased when `ignore_case`.
+fn contains(haystack: &[u8], needle: &[u8], ignore_case: bool) -> bool {
+    if !ignore_case {
+        return memmem::find(haystack, needle).is_some();
+    }
+    if haystack.is_ascii() {
+        if needle.is_empty() {
+            return true;
+        }
+        return haystack.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
+    }
+    let lowered = String::from_utf8_lossy(haystack).to_lowercase();
+    memmem::find(lowered.as_bytes(), needle).is_some()
+}

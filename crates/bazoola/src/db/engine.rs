@@ -1,0 +1,134 @@
+//! The open state of a database, and how an operation gets to run: under which lock,
+//! and inside which transaction.
+//!
+//! - A read takes the shared lock. If a crashed writer left a hot journal, it steps aside,
+//!   takes the exclusive lock, rolls the journal back, and starts again.
+//! - A write takes the exclusive lock, rolls back any hot journal, runs in a fresh
+//!   transaction and commits it — unless the calling thread already has a transaction
+//!   open (`begin`), in which case it joins that one.
+//!
+//! Nothing read from the files is kept between operations: the sequence, free stack and
+//! file lengths are read again under each lock, so changes by other processes (or by hand
+//! while the database was closed) are always seen.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+
+use crate::error::{Error, Result, ValidationError};
+use crate::format::schema::OnDelete;
+use crate::storage::lock::DbLock;
+use crate::storage::pager::{Io, Pager, Txn};
+use crate::table::Table;
+
+/// Which rows refer to a table: (referring table, its FK field, the FK's delete rule).
+pub type Referrer = (usize, usize, OnDelete);
+
+pub struct Engine {
+    pub dir: PathBuf,
+    pub pager: Pager,
+    pub tables: Vec<Table>,
+    pub by_name: HashMap<String, usize>,
+    /// For each table, the FKs pointing at it.
+    pub referrers: Vec<Vec<Referrer>>,
+    pub lock: DbLock,
+    /// The transaction opened by `begin`, owned by the thread holding the write lock.
+    pub open_txn: Mutex<Option<Txn>>,
+}
+
+impl Engine {
+    pub fn table(&self, name: &str) -> Result<usize, ValidationError> {
+        self.by_name.get(name).copied().ok_or_else(|| ValidationError::UnknownTable { table: name.into() })
+    }
+
+    fn open_txn(&self) -> MutexGuard<'_, Option<Txn>> {
+        self.open_txn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs a read-only operation.
+    pub fn read<R>(&self, f: impl FnOnce(&mut Io) -> Result<R>) -> Result<R> {
+        loop {
+            let guard = self.lock.read()?;
+            if self.lock.held_by_me() {
+                // This thread is inside its own transaction: read through it.
+                let mut slot = self.open_txn();
+                return match slot.as_mut() {
+                    Some(txn) => f(&mut Io::writer(&self.pager, txn)),
+                    None => f(&mut Io::reader(&self.pager)),
+                };
+            }
+            if self.pager.journal_is_hot()? {
+                drop(guard);
+                let _exclusive = self.lock.write()?;
+                self.pager.recover()?;
+                continue;
+            }
+            return f(&mut Io::reader(&self.pager));
+        }
+    }
+
+    /// Runs a writing operation atomically.
+    pub fn write<R>(&self, f: impl FnOnce(&mut Io) -> Result<R>) -> Result<R> {
+        let guard = self.lock.write()?;
+        if !guard.outermost {
+            let mut slot = self.open_txn();
+            let Some(txn) = slot.as_mut() else {
+                return f(&mut Io::reader(&self.pager));
+            };
+            if txn.aborted {
+                return Err(Error::TransactionAborted);
+            }
+            let writes_before = txn.writes;
+            let result = f(&mut Io::writer(&self.pager, txn));
+            if result.is_err() && txn.writes != writes_before {
+                // The operation failed half-way; the transaction cannot be trusted now.
+                txn.aborted = true;
+            }
+            return result;
+        }
+        self.pager.recover()?;
+        let mut txn = Txn::default();
+        let value = f(&mut Io::writer(&self.pager, &mut txn))?;
+        self.pager.commit(txn)?;
+        Ok(value)
+    }
+
+    /// Opens a transaction for the calling thread (nested calls join the outer one).
+    pub fn begin(&self) -> Result<()> {
+        let guard = self.lock.write()?;
+        if guard.outermost {
+            if let Err(e) = self.pager.recover() {
+                return Err(e);
+            }
+            *self.open_txn() = Some(Txn::default());
+        }
+        // The lock stays held until `end` releases it.
+        std::mem::forget(guard);
+        Ok(())
+    }
+
+    /// Closes the calling thread's transaction level: the outermost one commits (or, with
+    /// `commit == false` or after a failed operation, rolls back).
+    pub fn end(&self, commit: bool) -> Result<()> {
+        if !self.lock.held_by_me() {
+            return Err(Error::NoTransaction);
+        }
+        let outermost = self.lock.write_depth() == 1;
+        let result = if outermost {
+            let txn = self.open_txn().take();
+            match txn {
+                Some(txn) if commit => self.pager.commit(txn),
+                _ => Ok(()),
+            }
+        } else {
+            if !commit {
+                if let Some(txn) = self.open_txn().as_mut() {
+                    txn.aborted = true;
+                }
+            }
+            Ok(())
+        };
+        self.lock.release_write();
+        result
+    }
+}

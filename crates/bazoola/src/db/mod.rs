@@ -1,0 +1,19 @@
+//! The database: tables opened together, with the rules that span them — schemas agreed
+//! with the disk, validation, foreign keys, joins, conditions, transactions and `check`.
+//!
+//! - [`database`]: the public [`Database`](database::Database) handle.
+//! - [`engine`]: locking and transactions around each operation.
+//! - [`open`]: opening a directory and agreeing on schemas.
+//! - [`query`], [`cond`], [`join`]: reading rows.
+//! - [`write`], [`validate`]: changing rows.
+//! - [`check`]: verifying the files.
+
+pub mod check;
+pub mod cond;
+pub mod database;
+pub mod engine;
+pub mod join;
+pub mod open;
+pub mod query;
+pub mod validate;
+pub mod write;

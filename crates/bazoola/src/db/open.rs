@@ -1,0 +1,271 @@
+//! Opening a directory: create what is missing, roll back a hot journal, and agree on
+//! each table's schema with what is on disk.
+//!
+//! A table with a `{t}__schema.dat` must match its declaration (or is read from it when
+//! nothing is declared). A table without one was written by the original package, or is
+//! new: its files decide the format width — rows and index entries of the original
+//! 0.0.7 release are 6 wide, those of the spec 9 — and the schema file is then written.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use super::database::Database;
+use super::engine::Engine;
+use crate::error::{Error, IoError, IoOp, Result, SchemaError};
+use crate::format::constants::{
+    data_file, pk_index_file, schema_file, LEGACY_WIDTH, LOCK_FILE, ROW_END, SCHEMA_SUFFIX, SPEC_WIDTH,
+};
+use crate::format::schema::TableSchema;
+use crate::format::schema_file;
+use crate::storage::lock::DbLock;
+use crate::storage::pager::{Pager, SyncMode};
+use crate::storage::vfs::{OsVfs, Vfs};
+use crate::table::Table;
+
+/// How to open a database.
+#[derive(Clone)]
+pub struct OpenOptions {
+    sync: SyncMode,
+    vfs: Arc<dyn Vfs>,
+    width: Option<usize>,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions { sync: SyncMode::default(), vfs: Arc::new(OsVfs), width: None }
+    }
+}
+
+impl OpenOptions {
+    pub fn new() -> OpenOptions {
+        OpenOptions::default()
+    }
+
+    /// Durability of commits; `Normal` unless set.
+    pub fn sync(mut self, mode: SyncMode) -> OpenOptions {
+        self.sync = mode;
+        self
+    }
+
+    /// The files under the database (tests use this to inject faults).
+    pub fn vfs(mut self, vfs: Arc<dyn Vfs>) -> OpenOptions {
+        self.vfs = vfs;
+        self
+    }
+
+    /// The format width of new tables: 9 (the spec, default) or 6 (readable by the
+    /// original `bazoola==0.0.7`). Existing tables keep the width they have.
+    pub fn width(mut self, width: usize) -> OpenOptions {
+        self.width = Some(width);
+        self
+    }
+
+    /// Opens `dir` with these tables declared.
+    pub fn open(
+        &self,
+        dir: impl AsRef<Path>,
+        tables: impl IntoIterator<Item = TableSchema>,
+    ) -> Result<Database> {
+        let declared: Vec<TableSchema> = tables.into_iter().collect();
+        self.open_inner(dir.as_ref(), Some(declared))
+    }
+
+    /// Opens `dir` with the tables its schema files describe.
+    pub fn open_existing(&self, dir: impl AsRef<Path>) -> Result<Database> {
+        self.open_inner(dir.as_ref(), None)
+    }
+
+    fn open_inner(&self, dir: &Path, declared: Option<Vec<TableSchema>>) -> Result<Database> {
+        std::fs::create_dir_all(dir).map_err(|source| IoError {
+            path: dir.to_path_buf(),
+            op: IoOp::CreateDir,
+            source,
+        })?;
+        let lock = DbLock::open(&dir.join(LOCK_FILE))?;
+        let mut pager = Pager::open(dir, self.vfs.clone(), self.sync)?;
+        let schemas = {
+            let _exclusive = lock.write()?;
+            pager.recover()?;
+            let schemas = match declared {
+                Some(declared) => self.agree(dir, declared)?,
+                None => read_schemas(dir)?,
+            };
+            check_references(&schemas)?;
+            schemas
+        };
+        let mut tables = Vec::with_capacity(schemas.len());
+        for schema in schemas {
+            tables.push(Table::open(&mut pager, schema)?);
+        }
+        if self.sync == SyncMode::Full {
+            self.vfs.sync_dir(dir).map_err(|source| IoError {
+                path: dir.to_path_buf(),
+                op: IoOp::Sync,
+                source,
+            })?;
+        }
+        let by_name: HashMap<String, usize> =
+            tables.iter().enumerate().map(|(i, t)| (t.name().to_string(), i)).collect();
+        let mut referrers = vec![Vec::new(); tables.len()];
+        for (i, table) in tables.iter().enumerate() {
+            for (field, target, rule) in table.schema.references() {
+                referrers[by_name[target]].push((i, field, rule));
+            }
+        }
+        let engine = Engine {
+            dir: dir.to_path_buf(),
+            pager,
+            tables,
+            by_name,
+            referrers,
+            lock,
+            open_txn: Mutex::new(None),
+        };
+        Ok(Database::from_engine(engine))
+    }
+
+    /// Reconciles each declared table with its files; writes missing schema files.
+    fn agree(&self, dir: &Path, declared: Vec<TableSchema>) -> Result<Vec<TableSchema>> {
+        let mut names = std::collections::HashSet::new();
+        for schema in &declared {
+            schema.validate()?;
+            if !names.insert(schema.name.clone()) {
+                return Err(SchemaError::DuplicateTable { table: schema.name.clone() }.into());
+            }
+        }
+        // Tables without a schema file take the width their files show; those whose files
+        // show nothing take the width the rest of the directory uses.
+        let mut stored = Vec::new();
+        for schema in &declared {
+            stored.push(read_schema(dir, &schema.name)?);
+        }
+        let evidence: Vec<Option<usize>> =
+            declared.iter().map(|s| detect_width(dir, s)).collect::<Result<_>>()?;
+        let dir_width =
+            stored.iter().flatten().map(|s| s.width).chain(evidence.iter().flatten().copied()).next();
+        let mut result = Vec::new();
+        for ((mut schema, stored), evidence) in declared.into_iter().zip(stored).zip(evidence) {
+            match stored {
+                Some(stored) => {
+                    schema.width = self.width.unwrap_or(stored.width);
+                    if let Some(difference) = schema_file::first_difference(&stored, &schema) {
+                        return Err(difference.into());
+                    }
+                }
+                None => {
+                    schema.width = evidence.or(dir_width).or(self.width).unwrap_or(SPEC_WIDTH);
+                    if let (Some(found), Some(wanted)) = (evidence, self.width) {
+                        if found != wanted {
+                            return Err(SchemaError::Invalid {
+                                table: schema.name.clone(),
+                                problem: format!(
+                                    "its files are {found} wide, but width {wanted} was asked for"
+                                ),
+                            }
+                            .into());
+                        }
+                    }
+                    write_schema(dir, &schema)?;
+                }
+            }
+            result.push(schema);
+        }
+        Ok(result)
+    }
+}
+
+fn schema_path(dir: &Path, table: &str) -> PathBuf {
+    dir.join(schema_file(table))
+}
+
+fn read_schema(dir: &Path, table: &str) -> Result<Option<TableSchema>> {
+    let path = schema_path(dir, table);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Some(schema_file::parse(table, &text, &path)?)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(IoError { path, op: IoOp::Read, source }.into()),
+    }
+}
+
+fn write_schema(dir: &Path, schema: &TableSchema) -> Result<()> {
+    let path = schema_path(dir, &schema.name);
+    std::fs::write(&path, schema_file::render(schema)).map_err(|source| IoError {
+        path,
+        op: IoOp::Write,
+        source,
+    })?;
+    Ok(())
+}
+
+/// Every table described by a schema file in `dir`, by name.
+fn read_schemas(dir: &Path) -> Result<Vec<TableSchema>> {
+    let entries = std::fs::read_dir(dir).map_err(|source| IoError {
+        path: dir.to_path_buf(),
+        op: IoOp::ListDir,
+        source,
+    })?;
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|source| IoError { path: dir.to_path_buf(), op: IoOp::ListDir, source })?;
+        if let Some(name) = entry.file_name().to_str().and_then(|n| n.strip_suffix(SCHEMA_SUFFIX)) {
+            names.push(name.to_string());
+        }
+    }
+    names.sort();
+    let mut schemas = Vec::new();
+    for name in names {
+        if let Some(schema) = read_schema(dir, &name)? {
+            schemas.push(schema);
+        }
+    }
+    Ok(schemas)
+}
+
+/// The width a table's existing files were written in, when they show it.
+fn detect_width(dir: &Path, schema: &TableSchema) -> Result<Option<usize>> {
+    let read = |name: String| -> Result<Vec<u8>> {
+        let path = dir.join(name);
+        match std::fs::read(&path) {
+            Ok(bytes) => Ok(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(source) => Err(Error::Io(IoError { path, op: IoOp::Read, source })),
+        }
+    };
+    let candidates = [SPEC_WIDTH, LEGACY_WIDTH];
+    let data = read(data_file(&schema.name))?;
+    if !data.is_empty() {
+        let fits = |width: usize| {
+            let row_size = schema.clone().with_width(width).layout().row_size;
+            data.len() % row_size == 0 && data.get(row_size - 1) == Some(&ROW_END)
+        };
+        return match candidates.into_iter().find(|&w| fits(w)) {
+            Some(width) => Ok(Some(width)),
+            None => Err(SchemaError::Invalid {
+                table: schema.name.clone(),
+                problem: "its data file does not hold rows of the declared fields".into(),
+            }
+            .into()),
+        };
+    }
+    let index = read(pk_index_file(&schema.name))?;
+    if !index.is_empty() && index.len() % SPEC_WIDTH != 0 && index.len() % LEGACY_WIDTH == 0 {
+        return Ok(Some(LEGACY_WIDTH));
+    }
+    Ok(None)
+}
+
+fn check_references(schemas: &[TableSchema]) -> Result<(), SchemaError> {
+    for schema in schemas {
+        for (field, target, _) in schema.references() {
+            if !schemas.iter().any(|s| s.name == target) {
+                return Err(SchemaError::UnknownTarget {
+                    table: schema.name.clone(),
+                    field: schema.fields[field].name.clone(),
+                    target: target.to_string(),
+                });
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,60 @@
+//! Checking values against fields before anything is written.
+
+use crate::error::ValidationError;
+use crate::format::codec::int_fits;
+use crate::format::schema::FieldType;
+use crate::table::Table;
+use crate::value::Value;
+
+/// Checks that `value` fits field `i` of `table`.
+pub fn check_value(table: &Table, i: usize, value: &Value) -> Result<(), ValidationError> {
+    let field = &table.schema.fields[i];
+    let table_name = || table.name().to_string();
+    let field_name = || field.name.clone();
+    match (&field.ty, value) {
+        (_, Value::Null) if field.nullable => Ok(()),
+        (_, Value::Null) => Err(ValidationError::NullNotAllowed { table: table_name(), field: field_name() }),
+        (FieldType::Char { size }, Value::Text(text)) => {
+            if text.len() > *size {
+                Err(ValidationError::TooLong { table: table_name(), field: field_name() })
+            } else {
+                Ok(())
+            }
+        }
+        (FieldType::Text, Value::Text(_)) => Ok(()),
+        (FieldType::Char { .. } | FieldType::Text, _) => {
+            Err(ValidationError::NotAString { table: table_name(), field: field_name() })
+        }
+        (_, Value::Int(v)) => {
+            if int_fits(*v, field.width(table.width())) {
+                Ok(())
+            } else {
+                Err(ValidationError::TooBig { table: table_name(), field: field_name() })
+            }
+        }
+        (_, other) => {
+            Err(ValidationError::NotAnInt { table: table_name(), field: field_name(), repr: other.repr() })
+        }
+    }
+}
+
+/// Puts caller-given pairs into field order over `base` (all nulls for an insert, the
+/// old row for an update). Unknown names are refused.
+pub fn merge<K: AsRef<str>>(
+    table: &Table,
+    base: Vec<Value>,
+    pairs: impl IntoIterator<Item = (K, Value)>,
+) -> Result<(Vec<Value>, Vec<bool>), ValidationError> {
+    let mut values = base;
+    let mut given = vec![false; values.len()];
+    for (name, value) in pairs {
+        let name = name.as_ref();
+        let i = table.schema.field_index(name).ok_or_else(|| ValidationError::UnknownField {
+            table: table.name().into(),
+            field: name.into(),
+        })?;
+        values[i] = value;
+        given[i] = true;
+    }
+    Ok((values, given))
+}

@@ -1,0 +1,53 @@
+//! Bazoola: a small embedded relational database whose data files you can read with
+//! `cat`.
+//!
+//! ```
+//! use bazoola::{Cond, Database, Field, Join, TableSchema};
+//!
+//! # fn main() -> bazoola::Result<()> {
+//! let dir = tempfile::tempdir().unwrap();
+//! let db = Database::open(dir.path(), [
+//!     TableSchema::new("authors").field(Field::char("name", 20)),
+//!     TableSchema::new("books")
+//!         .field(Field::char("title", 20))
+//!         .field(Field::fk("author_id", "authors"))
+//!         .field(Field::int("year").nullable()),
+//! ])?;
+//! let le_guin = db.insert("authors", [("name", "Ursula K. Le Guin")])?;
+//! db.insert("books", [
+//!     ("title", "The Dispossessed".into()),
+//!     ("author_id", le_guin.id().into()),
+//!     ("year", 1974.into()),
+//! ] as [(&str, bazoola::Value); 3])?;
+//!
+//! let old = db.find_by_cond("books", &Cond::lt("year", 1980), &[Join::forward("author_id", "author", "authors")])?;
+//! assert_eq!(old[0]["author"].as_row().unwrap()["name"].as_str(), Some("Ursula K. Le Guin"));
+//! assert_eq!(std::fs::read_to_string(dir.path().join("authors.dat")).unwrap(), "1        Ursula K. Le Guin   \n");
+//! # Ok(()) }
+//! ```
+//!
+//! The layers, bottom up: [`format`] (bytes of every file), `storage` (the I/O trait,
+//! journal, pager and locks), `table` (one table's files), `db` (the database).
+
+mod db;
+mod de;
+mod error;
+pub mod format;
+mod storage;
+mod table;
+mod value;
+
+pub use db::check::Problem;
+pub use db::cond::Cond;
+pub use db::database::Database;
+pub use db::join::{Join, JoinKind};
+pub use db::open::OpenOptions;
+pub use db::query::rows_examined;
+pub use de::DeError;
+pub use error::{
+    CorruptDataError, Error, IntegrityError, IoError, IoOp, Location, Result, SchemaError, ValidationError,
+};
+pub use format::schema::{Field, FieldType, OnDelete, TableSchema};
+pub use storage::pager::SyncMode;
+pub use storage::vfs::{FileIo, OsVfs, Vfs};
+pub use value::{Columns, Row, Value};

@@ -1,0 +1,83 @@
+//! A table's files (SPEC §2) and the operations on each: fixed-width rows addressed by
+//! slot, the PK index from id to slot, the stack of free slots, the sequence number, and
+//! the text heap. Everything here reads and writes through [`Io`], so a table never
+//! knows whether it runs inside a transaction.
+//!
+//! These are mechanisms, not rules: checking that an id is free, that a foreign key
+//! exists, or that a value fits is the database layer's job.
+
+mod free_stack;
+mod pk_index;
+mod row_codec;
+mod rows;
+mod sequence;
+mod text_heap;
+
+use crate::error::{CorruptDataError, Location, Result};
+use crate::format::constants::{data_file, free_file, pk_index_file, seq_file, text_file};
+use crate::format::schema::{Layout, TableSchema};
+use crate::storage::pager::{FileId, Io, Pager};
+use crate::value::Columns;
+
+/// One table's schema and open files.
+pub struct Table {
+    pub schema: TableSchema,
+    pub layout: Layout,
+    pub columns: Columns,
+    dat: FileId,
+    idx: FileId,
+    free: FileId,
+    seq: FileId,
+    text: Option<FileId>,
+}
+
+impl Table {
+    /// Opens the table's files in `pager`, creating missing ones (a new sequence file
+    /// holds `0`, as the original writes it).
+    pub fn open(pager: &mut Pager, schema: TableSchema) -> Result<Table> {
+        let name = schema.name.clone();
+        let dat = pager.add_file(&data_file(&name))?;
+        let idx = pager.add_file(&pk_index_file(&name))?;
+        let free = pager.add_file(&free_file(&name))?;
+        let seq = pager.add_file(&seq_file(&name))?;
+        let text = if schema.has_text() { Some(pager.add_file(&text_file(&name))?) } else { None };
+        let columns: Columns = schema.fields.iter().map(|f| f.name.as_str().into()).collect();
+        let layout = schema.layout();
+        Ok(Table { schema, layout, columns, dat, idx, free, seq, text })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.schema.name
+    }
+
+    pub fn width(&self) -> usize {
+        self.schema.width
+    }
+
+    pub fn row_size(&self) -> u64 {
+        self.layout.row_size as u64
+    }
+
+    /// The PK index file, for errors about it.
+    pub fn index_file(&self) -> FileId {
+        self.idx
+    }
+
+    pub fn corrupt(
+        &self,
+        io: &Io,
+        file: FileId,
+        location: Location,
+        detail: impl Into<String>,
+    ) -> crate::error::Error {
+        CorruptDataError { path: io.path(file).to_path_buf(), location, detail: detail.into() }.into()
+    }
+
+    /// Empties every file and resets the sequence to `0`.
+    pub fn truncate(&self, io: &mut Io) -> Result<()> {
+        for file in [self.dat, self.idx, self.free].into_iter().chain(self.text) {
+            io.set_len(file, 0)?;
+        }
+        self.set_seq(io, 0)
+    }
+}

@@ -1,0 +1,70 @@
+//! `{t}__id.idx.dat`: the entry for id k sits at byte (k − 1) × width and holds the row's
+//! slot, or `#` × width for none. Past the end means none; writing past the end fills
+//! the gap with `#`.
+
+use super::Table;
+use crate::error::{Location, Result};
+use crate::format::codec::{get_int, put_int, put_null_number};
+use crate::format::constants::NULL_NUMBER;
+use crate::storage::pager::Io;
+
+impl Table {
+    fn entry_offset(&self, id: i64) -> u64 {
+        (id as u64 - 1) * self.width() as u64
+    }
+
+    /// The slot of row `id`, if the index has one. `id` is positive.
+    pub fn slot_of(&self, io: &mut Io, id: i64) -> Result<Option<u64>> {
+        let mut entry = [0u8; 32];
+        let entry = &mut entry[..self.width()];
+        let offset = self.entry_offset(id);
+        let n = io.read_at(self.idx, entry, offset)?;
+        match get_int(&entry[..n]) {
+            _ if n == 0 => Ok(None),
+            Ok(None) => Ok(None),
+            Ok(Some(slot)) if slot >= 0 => Ok(Some(slot as u64)),
+            _ => Err(self.corrupt(
+                io,
+                self.idx,
+                Location::Offset(offset),
+                format!("bad index entry for id {id}"),
+            )),
+        }
+    }
+
+    /// Points id `id` at `slot` (or at nothing).
+    pub fn set_slot(&self, io: &mut Io, id: i64, slot: Option<u64>) -> Result<()> {
+        let offset = self.entry_offset(id);
+        let len = io.len(self.idx)?;
+        if offset > len {
+            io.write_at(self.idx, &vec![NULL_NUMBER; (offset - len) as usize], len)?;
+        }
+        let mut entry = [0u8; 32];
+        let entry = &mut entry[..self.width()];
+        match slot {
+            Some(slot) => put_int(entry, slot as i64),
+            None => put_null_number(entry),
+        }
+        io.write_at(self.idx, entry, offset)
+    }
+
+    /// Every (id, slot) pair the index holds, for `check`.
+    pub fn index_entries(&self, io: &mut Io) -> Result<Vec<(i64, u64)>> {
+        let len = io.len(self.idx)?;
+        let mut bytes = vec![0u8; len as usize];
+        let n = io.read_at(self.idx, &mut bytes, 0)?;
+        let width = self.width();
+        let mut entries = Vec::new();
+        for (i, entry) in bytes[..n].chunks(width).enumerate() {
+            match get_int(entry) {
+                Ok(None) => {}
+                Ok(Some(slot)) if slot >= 0 => entries.push((i as i64 + 1, slot as u64)),
+                _ => {
+                    let at = Location::Offset((i * width) as u64);
+                    return Err(self.corrupt(io, self.idx, at, format!("bad index entry for id {}", i + 1)));
+                }
+            }
+        }
+        Ok(entries)
+    }
+}

@@ -1,0 +1,208 @@
+//! Values and rows as the API hands them out.
+//!
+//! A [`Row`] is an ordered map from field name to [`Value`]; rows of one query share their
+//! column names, so reading a million rows does not copy a million name lists. Joins add
+//! keys holding a nested row (`Join`) or a list of rows (`InverseJoin`).
+
+use std::fmt;
+use std::ops::Index;
+use std::sync::Arc;
+
+/// One field's value.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum Value {
+    #[default]
+    Null,
+    /// PK, INT and FK fields.
+    Int(i64),
+    /// CHAR and TEXT fields.
+    Text(String),
+    /// The referenced row of a `Join` (or `Null` when the FK is null).
+    Row(Box<Row>),
+    /// The referring rows of an `InverseJoin`.
+    Rows(Vec<Row>),
+}
+
+impl Value {
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(v) => Some(*v),
+            _ => None,
+        }
+    }
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Text(v) => Some(v),
+            _ => None,
+        }
+    }
+    pub fn as_row(&self) -> Option<&Row> {
+        match self {
+            Value::Row(row) => Some(row),
+            _ => None,
+        }
+    }
+    pub fn as_rows(&self) -> Option<&[Row]> {
+        match self {
+            Value::Rows(rows) => Some(rows),
+            _ => None,
+        }
+    }
+
+    /// The value as Python's `repr` would print it, for messages about it.
+    pub fn repr(&self) -> String {
+        match self {
+            Value::Null => "None".into(),
+            Value::Int(v) => v.to_string(),
+            Value::Text(s) => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")),
+            Value::Row(row) => format!("{row}"),
+            Value::Rows(rows) => format!("[{} rows]", rows.len()),
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Text(s) => f.write_str(s),
+            other => f.write_str(&other.repr()),
+        }
+    }
+}
+
+macro_rules! from_int {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Value {
+            fn from(v: $t) -> Value { Value::Int(i64::from(v)) }
+        }
+    )*};
+}
+from_int!(i8, i16, i32, i64, u8, u16, u32);
+
+impl From<&str> for Value {
+    fn from(v: &str) -> Value {
+        Value::Text(v.to_string())
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Value {
+        Value::Text(v)
+    }
+}
+impl From<&String> for Value {
+    fn from(v: &String) -> Value {
+        Value::Text(v.clone())
+    }
+}
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Value {
+        v.map_or(Value::Null, Into::into)
+    }
+}
+
+/// Field names shared by the rows of one result.
+pub type Columns = Arc<[Box<str>]>;
+
+/// One row: values in field order, then any joined keys.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Row {
+    columns: Columns,
+    values: Vec<Value>,
+}
+
+impl Row {
+    pub(crate) fn new(columns: Columns, values: Vec<Value>) -> Row {
+        debug_assert_eq!(columns.len(), values.len());
+        Row { columns, values }
+    }
+
+    /// Builds a row from name/value pairs (for tests and for building expected rows).
+    pub fn from_pairs<K: Into<Box<str>>, V: Into<Value>>(pairs: impl IntoIterator<Item = (K, V)>) -> Row {
+        let (names, values): (Vec<Box<str>>, Vec<Value>) =
+            pairs.into_iter().map(|(k, v)| (k.into(), v.into())).unzip();
+        Row { columns: names.into(), values }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.columns.iter().position(|c| &**c == name).map(|i| &self.values[i])
+    }
+
+    /// The row's primary key.
+    pub fn id(&self) -> i64 {
+        self.values.first().and_then(Value::as_int).unwrap_or_default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    pub fn columns(&self) -> &Columns {
+        &self.columns
+    }
+
+    pub fn values(&self) -> &[Value] {
+        &self.values
+    }
+
+    pub fn into_values(self) -> Vec<Value> {
+        self.values
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.columns.iter().map(|c| &**c).zip(&self.values)
+    }
+
+    /// Sets `key` (replacing an existing value of that name) — how joins attach results.
+    /// `columns` is the shared name list with `key` already in place.
+    pub(crate) fn set_joined(&mut self, columns: &Columns, position: usize, value: Value) {
+        if position < self.values.len() {
+            self.values[position] = value;
+        } else {
+            self.values.push(value);
+        }
+        self.columns = columns.clone();
+    }
+
+    /// Reads the row into a user type, by field name.
+    ///
+    /// ```
+    /// # use bazoola::Row;
+    /// #[derive(serde::Deserialize)]
+    /// struct Book { id: i64, title: String, year: Option<i64> }
+    /// let row = Row::from_pairs([("id", 1.into()), ("title", "Dune".into()), ("year", bazoola::Value::Null)]);
+    /// let book: Book = row.deserialize().unwrap();
+    /// assert_eq!((book.id, book.title.as_str(), book.year), (1, "Dune", None));
+    /// ```
+    pub fn deserialize<'de, T: serde::Deserialize<'de>>(&'de self) -> Result<T, crate::de::DeError> {
+        T::deserialize(crate::de::RowDeserializer::new(self))
+    }
+}
+
+impl Index<&str> for Row {
+    type Output = Value;
+    /// The value of `name`; [`Value::Null`] when the row has no such key.
+    fn index(&self, name: &str) -> &Value {
+        static NULL: Value = Value::Null;
+        self.get(name).unwrap_or(&NULL)
+    }
+}
+
+impl fmt::Display for Row {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("{")?;
+        for (i, (name, value)) in self.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "'{name}': {}", value.repr())?;
+        }
+        f.write_str("}")
+    }
+}
