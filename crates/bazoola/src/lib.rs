@@ -51,3 +51,12 @@ pub use format::schema::{Field, FieldType, OnDelete, TableSchema};
 pub use storage::pager::SyncMode;
 pub use storage::vfs::{FileIo, OsVfs, Vfs};
 pub use value::{Columns, Row, Value};
+
+#[cfg(test)]
+mod send_sync {
+    fn assert_send_sync<T: Send + Sync>() {}
+    #[test]
+    fn a_database_can_be_shared_between_threads() {
+        assert_send_sync::<crate::Database>();
+    }
+}

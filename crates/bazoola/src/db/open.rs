@@ -84,7 +84,7 @@ impl OpenOptions {
         })?;
         let lock = DbLock::open(&dir.join(LOCK_FILE))?;
         let mut pager = Pager::open(dir, self.vfs.clone(), self.sync)?;
-        let schemas = {
+        let tables = {
             let _exclusive = lock.write()?;
             pager.recover()?;
             let schemas = match declared {
@@ -92,12 +92,8 @@ impl OpenOptions {
                 None => read_schemas(dir)?,
             };
             check_references(&schemas)?;
-            schemas
+            schemas.into_iter().map(|schema| Table::open(&mut pager, schema)).collect::<Result<Vec<_>>>()?
         };
-        let mut tables = Vec::with_capacity(schemas.len());
-        for schema in schemas {
-            tables.push(Table::open(&mut pager, schema)?);
-        }
         if self.sync == SyncMode::Full {
             self.vfs.sync_dir(dir).map_err(|source| IoError {
                 path: dir.to_path_buf(),

@@ -89,6 +89,16 @@ impl Pager {
         Ok(self.files.len() - 1)
     }
 
+    /// Gives a file its initial content if it is empty — how a new sequence file gets
+    /// its `0`. Happens at open, under the exclusive lock, outside any transaction.
+    pub fn init_if_empty(&self, file: FileId, body: &[u8]) -> Result<()> {
+        if self.disk_len(file)? == 0 {
+            let f = &self.files[file];
+            f.io.write_all_at(body, 0).map_err(io_error(&f.path, IoOp::Write))?;
+        }
+        Ok(())
+    }
+
     pub fn path(&self, file: FileId) -> &Path {
         &self.files[file].path
     }

@@ -40,6 +40,7 @@ impl Table {
         let idx = pager.add_file(&pk_index_file(&name))?;
         let free = pager.add_file(&free_file(&name))?;
         let seq = pager.add_file(&seq_file(&name))?;
+        pager.init_if_empty(seq, b"0")?;
         let text = if schema.has_text() { Some(pager.add_file(&text_file(&name))?) } else { None };
         let columns: Columns = schema.fields.iter().map(|f| f.name.as_str().into()).collect();
         let layout = schema.layout();
