@@ -69,6 +69,11 @@ impl Engine {
                 Ok(values) => values,
                 Err(e) => {
                     problems.push(Problem::Unreadable { table: name(), message: e.to_string() });
+                    // Keep the slot accounted for, so one bad field is one problem.
+                    if let Ok(Value::Int(id)) = table.decode_field(io, slot, row, 0) {
+                        ids.insert(id);
+                        live.insert(slot, id);
+                    }
                     return Ok(ControlFlow::Continue(()));
                 }
             };

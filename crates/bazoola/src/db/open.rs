@@ -136,8 +136,11 @@ impl OpenOptions {
         for schema in &declared {
             stored.push(read_schema(dir, &schema.name)?);
         }
-        let evidence: Vec<Option<usize>> =
-            declared.iter().map(|s| detect_width(dir, s)).collect::<Result<_>>()?;
+        let evidence: Vec<Option<usize>> = declared
+            .iter()
+            .zip(&stored)
+            .map(|(schema, stored)| if stored.is_some() { Ok(None) } else { detect_width(dir, schema) })
+            .collect::<Result<_>>()?;
         let dir_width =
             stored.iter().flatten().map(|s| s.width).chain(evidence.iter().flatten().copied()).next();
         let mut result = Vec::new();
