@@ -141,26 +141,30 @@ impl Pager {
         }
         let full = self.sync == SyncMode::Full;
         let records = if self.sync == SyncMode::Off { Vec::new() } else { self.originals(&txn)? };
+        if records.is_empty() {
+            return self.apply(&txn);
+        }
         let journal_path = self.dir.join(JOURNAL_FILE);
-        if !records.is_empty() {
-            let bytes = journal::encode(next_nonce(), &records);
-            self.journal.write_all_at(&bytes, 0).map_err(io_error(&journal_path, IoOp::Write))?;
-            if full {
-                self.journal.sync().map_err(io_error(&journal_path, IoOp::Sync))?;
+        let bytes = journal::encode(next_nonce(), &records);
+        self.journal.write_all_at(&bytes, 0).map_err(io_error(&journal_path, IoOp::Write))?;
+        if full {
+            if let Err(e) = self.journal.sync() {
+                // No data was touched; the journal only names unchanged regions.
+                let _ = journal::retire(self.journal.as_ref(), &journal_path, false);
+                return Err(io_error(&journal_path, IoOp::Sync)(e));
             }
         }
-        if let Err(e) = self.apply(&txn) {
-            if !records.is_empty() {
-                // Undo now from what the journal holds; if that fails too, the journal
-                // stays hot and the next lock holder rolls it back.
-                if journal::apply(&self.dir, self.vfs.as_ref(), &records, full).is_ok() {
-                    let _ = journal::retire(self.journal.as_ref(), &journal_path, full);
-                }
+        let outcome = self.apply(&txn).and_then(|()| Ok(journal::retire(self.journal.as_ref(), &journal_path, full)?));
+        if let Err(e) = outcome {
+            // Part of the data, or the retirement, may have reached the disk: put the old
+            // bytes back now. If that fails too, the journal is still hot (or is written
+            // hot again here) and the next lock holder rolls it back.
+            if journal::apply(&self.dir, self.vfs.as_ref(), &records, full).is_ok() {
+                let _ = journal::retire(self.journal.as_ref(), &journal_path, full);
+            } else {
+                let _ = self.journal.write_all_at(&bytes, 0);
             }
             return Err(e);
-        }
-        if !records.is_empty() {
-            journal::retire(self.journal.as_ref(), &journal_path, full)?;
         }
         Ok(())
     }

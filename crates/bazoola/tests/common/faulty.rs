@@ -1,0 +1,184 @@
+//! Test file systems built on the real one, through `bazoola::Vfs`:
+//! - [`FaultVfs`] fails the k-th write, sync or truncate (or every one from the k-th on);
+//! - [`PowerCutVfs`] remembers what each file held at its last sync and, at the k-th
+//!   mutation, "cuts the power": puts every file back to that content and fails all I/O.
+
+use std::collections::HashMap;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use bazoola::{FileIo, OsVfs, Vfs};
+
+/// Counts mutations (write, set_len, sync) and decides which one fails.
+#[derive(Default)]
+pub struct Trigger {
+    count: AtomicUsize,
+    /// 0 = never.
+    fail_at: AtomicUsize,
+    sticky: AtomicBool,
+    armed: AtomicBool,
+}
+
+impl Trigger {
+    pub fn arm(&self, fail_at: usize, sticky: bool) {
+        self.count.store(0, Ordering::SeqCst);
+        self.fail_at.store(fail_at, Ordering::SeqCst);
+        self.sticky.store(sticky, Ordering::SeqCst);
+        self.armed.store(true, Ordering::SeqCst);
+    }
+
+    pub fn disarm(&self) {
+        self.armed.store(false, Ordering::SeqCst);
+    }
+
+    /// Mutations seen since `arm`.
+    pub fn count(&self) -> usize {
+        self.count.load(Ordering::SeqCst)
+    }
+
+    /// Whether this mutation fails (and, for a power cut, whether it is the cut itself).
+    fn hit(&self) -> bool {
+        if !self.armed.load(Ordering::SeqCst) {
+            return false;
+        }
+        let n = self.count.fetch_add(1, Ordering::SeqCst) + 1;
+        let at = self.fail_at.load(Ordering::SeqCst);
+        at != 0 && (n == at || (self.sticky.load(Ordering::SeqCst) && n > at))
+    }
+}
+
+fn injected() -> io::Error {
+    io::Error::new(io::ErrorKind::StorageFull, "injected fault")
+}
+
+pub struct FaultVfs {
+    pub trigger: Arc<Trigger>,
+}
+
+impl Vfs for FaultVfs {
+    fn open(&self, path: &Path) -> io::Result<Box<dyn FileIo>> {
+        Ok(Box::new(FaultFile { inner: OsVfs.open(path)?, trigger: self.trigger.clone() }))
+    }
+    fn sync_dir(&self, path: &Path) -> io::Result<()> {
+        OsVfs.sync_dir(path)
+    }
+}
+
+struct FaultFile {
+    inner: Box<dyn FileIo>,
+    trigger: Arc<Trigger>,
+}
+
+impl FileIo for FaultFile {
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        self.inner.read_at(buf, offset)
+    }
+    fn write_all_at(&self, buf: &[u8], offset: u64) -> io::Result<()> {
+        if self.trigger.hit() {
+            // A failed write may still have written a prefix, as a full disk does.
+            let _ = self.inner.write_all_at(&buf[..buf.len() / 2], offset);
+            return Err(injected());
+        }
+        self.inner.write_all_at(buf, offset)
+    }
+    fn len(&self) -> io::Result<u64> {
+        self.inner.len()
+    }
+    fn set_len(&self, len: u64) -> io::Result<()> {
+        if self.trigger.hit() {
+            return Err(injected());
+        }
+        self.inner.set_len(len)
+    }
+    fn sync(&self) -> io::Result<()> {
+        if self.trigger.hit() {
+            return Err(injected());
+        }
+        self.inner.sync()
+    }
+}
+
+/// What each file held at its last sync, shared by the files of one power domain.
+#[derive(Default)]
+pub struct Disk {
+    durable: Mutex<HashMap<PathBuf, Vec<u8>>>,
+    dead: AtomicBool,
+}
+
+impl Disk {
+    /// Every file goes back to its last synced content; all later I/O fails.
+    fn cut(&self) {
+        self.dead.store(true, Ordering::SeqCst);
+        let durable = self.durable.lock().unwrap();
+        for (path, content) in durable.iter() {
+            std::fs::write(path, content).expect("restore durable content");
+        }
+    }
+}
+
+pub struct PowerCutVfs {
+    pub trigger: Arc<Trigger>,
+    pub disk: Arc<Disk>,
+}
+
+impl Vfs for PowerCutVfs {
+    fn open(&self, path: &Path) -> io::Result<Box<dyn FileIo>> {
+        let inner = OsVfs.open(path)?;
+        // Content present at open counts as durable (the test syncs before it starts).
+        let content = std::fs::read(path)?;
+        self.disk.durable.lock().unwrap().entry(path.to_path_buf()).or_insert(content);
+        Ok(Box::new(PowerFile { inner, path: path.to_path_buf(), trigger: self.trigger.clone(), disk: self.disk.clone() }))
+    }
+    fn sync_dir(&self, _path: &Path) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+struct PowerFile {
+    inner: Box<dyn FileIo>,
+    path: PathBuf,
+    trigger: Arc<Trigger>,
+    disk: Arc<Disk>,
+}
+
+impl PowerFile {
+    fn mutate(&self) -> io::Result<()> {
+        if self.disk.dead.load(Ordering::SeqCst) {
+            return Err(injected());
+        }
+        if self.trigger.hit() {
+            self.disk.cut();
+            return Err(injected());
+        }
+        Ok(())
+    }
+}
+
+impl FileIo for PowerFile {
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        if self.disk.dead.load(Ordering::SeqCst) {
+            return Err(injected());
+        }
+        self.inner.read_at(buf, offset)
+    }
+    fn write_all_at(&self, buf: &[u8], offset: u64) -> io::Result<()> {
+        self.mutate()?;
+        self.inner.write_all_at(buf, offset)
+    }
+    fn len(&self) -> io::Result<u64> {
+        self.inner.len()
+    }
+    fn set_len(&self, len: u64) -> io::Result<()> {
+        self.mutate()?;
+        self.inner.set_len(len)
+    }
+    fn sync(&self) -> io::Result<()> {
+        self.mutate()?;
+        self.inner.sync()?;
+        let content = std::fs::read(&self.path)?;
+        self.disk.durable.lock().unwrap().insert(self.path.clone(), content);
+        Ok(())
+    }
+}
