@@ -31,8 +31,12 @@ fn main() -> bazoola::Result<()> {
     ];
     db.transaction(|db| {
         for (title, author, year, notes) in books {
-            let row: [(&str, Value); 4] =
-                [("title", title.into()), ("author_id", author.into()), ("year", year.into()), ("notes", notes.into())];
+            let row: [(&str, Value); 4] = [
+                ("title", title.into()),
+                ("author_id", author.into()),
+                ("year", year.into()),
+                ("notes", notes.into()),
+            ];
             db.insert("books", row)?;
         }
         Ok(())
@@ -41,7 +45,11 @@ fn main() -> bazoola::Result<()> {
 
     let by_author = Join::forward("author_id", "author", "authors");
     for book in db.find_by_cond("books", &Cond::lt("year", 1972), &[by_author])? {
-        println!("before 1972: {} by {}", book["title"], book["author"].as_row().map_or(Value::Null, |a| a["name"].clone()));
+        println!(
+            "before 1972: {} by {}",
+            book["title"],
+            book["author"].as_row().map_or(Value::Null, |a| a["name"].clone())
+        );
     }
     let with_books = db.find_by_id("authors", lem.id(), &[Join::inverse("author_id", "books", "books")])?;
     if let Some(author) = with_books {

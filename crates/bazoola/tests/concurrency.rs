@@ -61,7 +61,10 @@ fn many_processes_insert_distinct_ids() {
             .collect();
         assert_eq!(mine, (0..INSERTS_PER_PROCESS as i64).collect::<Vec<_>>(), "process {p} in order");
     }
-    assert_eq!(common::read(dir.path(), "counters__seqnum.dat"), (PROCESSES * INSERTS_PER_PROCESS).to_string());
+    assert_eq!(
+        common::read(dir.path(), "counters__seqnum.dat"),
+        (PROCESSES * INSERTS_PER_PROCESS).to_string()
+    );
     assert!(db.check().unwrap().is_empty());
 }
 
@@ -76,7 +79,10 @@ fn threads_increment_without_lost_updates() {
             std::thread::spawn(move || {
                 for _ in 0..250 {
                     db.transaction(|db| {
-                        let n = db.find_by_id("counters", 1, &[])?.and_then(|r| r["n"].as_int()).unwrap_or_default();
+                        let n = db
+                            .find_by_id("counters", 1, &[])?
+                            .and_then(|r| r["n"].as_int())
+                            .unwrap_or_default();
                         db.update_by_id("counters", 1, [("n", n + 1)])?;
                         Ok(())
                     })
@@ -101,7 +107,9 @@ fn threads_insert_delete_and_update_concurrently() {
             std::thread::spawn(move || {
                 let mut kept = Vec::new();
                 for i in 0..200i64 {
-                    let row = db.insert("counters", [("owner", Value::from(format!("t{t}"))), ("n", i.into())]).unwrap();
+                    let row = db
+                        .insert("counters", [("owner", Value::from(format!("t{t}"))), ("n", i.into())])
+                        .unwrap();
                     if i % 2 == 0 {
                         db.delete_by_id("counters", row.id()).unwrap();
                     } else {

@@ -16,10 +16,22 @@ fn with_rows(dir: &std::path::Path) {
 
 #[rstest]
 #[case::truncated_row("a.dat", "1        foo  \n2        ba", "a.dat at slot 1: the file ends inside a row")]
-#[case::bad_digits("a.dat", "1        foo  \n2x       bar  \n", "a.dat at slot 1: field 'id' is not a number")]
-#[case::null_in_non_null("a.dat", "1        foo  \n2        \0\0\0\0\0\n", "a.dat at slot 1: field 'text' is null but may not be")]
+#[case::bad_digits(
+    "a.dat",
+    "1        foo  \n2x       bar  \n",
+    "a.dat at slot 1: field 'id' is not a number"
+)]
+#[case::null_in_non_null(
+    "a.dat",
+    "1        foo  \n2        \0\0\0\0\0\n",
+    "a.dat at slot 1: field 'text' is null but may not be"
+)]
 #[case::null_id("a.dat", "1        foo  \n#########bar  \n", "a.dat at slot 1: field 'id' is null")]
-#[case::missing_newline("a.dat", "1        foo  \n2        bar  x", "a.dat at slot 1: the row does not end with a newline")]
+#[case::missing_newline(
+    "a.dat",
+    "1        foo  \n2        bar  x",
+    "a.dat at slot 1: the row does not end with a newline"
+)]
 #[case::bad_utf8("a.dat", "1        foo  \n2        \u{7f}\u{7f}\u{7f}\u{7f}\u{7f}\n", "")]
 fn corrupt_rows_are_named(#[case] file: &str, #[case] content: &str, #[case] message: &str) {
     let dir = tempfile::tempdir().unwrap();
@@ -40,11 +52,31 @@ fn corrupt_rows_are_named(#[case] file: &str, #[case] content: &str, #[case] mes
 }
 
 #[rstest]
-#[case::bad_index_entry("a__id.idx.dat", "0        zz       ", 2, "a__id.idx.dat at byte 9: bad index entry for id 2")]
-#[case::index_points_elsewhere("a__id.idx.dat", "0        0        ", 2, "index entry of id 2 points at a row with id 1")]
-#[case::bad_sequence("a__seqnum.dat", "two", 0, "a__seqnum.dat at the whole file: the sequence is not a number")]
+#[case::bad_index_entry(
+    "a__id.idx.dat",
+    "0        zz       ",
+    2,
+    "a__id.idx.dat at byte 9: bad index entry for id 2"
+)]
+#[case::index_points_elsewhere(
+    "a__id.idx.dat",
+    "0        0        ",
+    2,
+    "index entry of id 2 points at a row with id 1"
+)]
+#[case::bad_sequence(
+    "a__seqnum.dat",
+    "two",
+    0,
+    "a__seqnum.dat at the whole file: the sequence is not a number"
+)]
 #[case::bad_free_entry("a__free.dat", "x        ", 0, "a__free.dat at byte 0: bad free-slot entry")]
-fn corrupt_side_files_are_named(#[case] file: &str, #[case] content: &str, #[case] find: i64, #[case] message: &str) {
+fn corrupt_side_files_are_named(
+    #[case] file: &str,
+    #[case] content: &str,
+    #[case] find: i64,
+    #[case] message: &str,
+) {
     let dir = tempfile::tempdir().unwrap();
     with_rows(dir.path());
     std::fs::write(dir.path().join(file), content).unwrap();

@@ -79,7 +79,11 @@ fn kill_writers_at_random_moments() {
         if actual != state(&reference) {
             // The transaction in flight may have committed before its line was written.
             run_txn(&reference, next).unwrap();
-            assert_eq!(actual, state(&reference), "kill {kill}: state is neither before nor after txn {next}");
+            assert_eq!(
+                actual,
+                state(&reference),
+                "kill {kill}: state is neither before nor after txn {next}"
+            );
             next += 1;
             in_flight_survived += 1;
         }

@@ -84,7 +84,10 @@ fn files_hold_exactly(
     assert_eq!(read(dir.path(), "a__id.idx.dat"), index);
     assert_eq!(read(dir.path(), "a__free.dat"), free);
     assert_eq!(read(dir.path(), "a__seqnum.dat"), seq);
-    assert_eq!(read(dir.path(), "a__schema.dat"), "# bazoola table a: one field per line\nid PK\ntext CHAR(5)\n");
+    assert_eq!(
+        read(dir.path(), "a__schema.dat"),
+        "# bazoola table a: one field per line\nid PK\ntext CHAR(5)\n"
+    );
 }
 
 #[rstest]

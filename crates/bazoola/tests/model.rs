@@ -193,11 +193,8 @@ fn assert_agrees(db: &Database, model: &Model) {
         assert_eq!(row["body"], Value::from(body.clone()));
     }
     let found = db.find_by_cond("t", &Cond::isubstr("name", "a"), &[]).unwrap();
-    let expected: Vec<i64> = expected_order
-        .iter()
-        .copied()
-        .filter(|id| model.rows[id].0.to_lowercase().contains('a'))
-        .collect();
+    let expected: Vec<i64> =
+        expected_order.iter().copied().filter(|id| model.rows[id].0.to_lowercase().contains('a')).collect();
     assert_eq!(found.iter().map(bazoola::Row::id).collect::<Vec<_>>(), expected);
     let problems = db.check().unwrap();
     assert!(problems.is_empty(), "{problems:?}");

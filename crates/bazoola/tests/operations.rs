@@ -13,7 +13,9 @@ fn people() -> (tempfile::TempDir, Database) {
         .field(Field::int_sized("age", 3).nullable())
         .field(Field::text("bio").nullable());
     let db = Database::open(dir.path(), [schema]).unwrap();
-    for (name, age, bio) in [("Ann", Some(31), Some("Likes Rust")), ("bob", None, None), ("Cleo", Some(7), Some("rusty"))] {
+    for (name, age, bio) in
+        [("Ann", Some(31), Some("Likes Rust")), ("bob", None, None), ("Cleo", Some(7), Some("rusty"))]
+    {
         let row: [(&str, Value); 3] = [("name", name.into()), ("age", age.into()), ("bio", bio.into())];
         db.insert("people", row).unwrap();
     }
@@ -52,7 +54,10 @@ fn conditions(#[case] cond: Cond, #[case] expected: Vec<i64>) {
 
 #[rstest]
 #[case::unknown_field(Cond::eq("nope", 1), "'nope': No such field in table 'people'")]
-#[case::lt_text_on_int(Cond::lt("age", "x"), "'age': the condition value `'x'` cannot be compared with this field")]
+#[case::lt_text_on_int(
+    Cond::lt("age", "x"),
+    "'age': the condition value `'x'` cannot be compared with this field"
+)]
 #[case::gt_null(Cond::gt("age", Value::Null), "cannot be compared")]
 fn bad_conditions(#[case] cond: Cond, #[case] message: &str) {
     let (_dir, db) = people();
@@ -84,7 +89,9 @@ fn not_found_and_no_row() {
     let (_dir, db) = people();
     assert_eq!(db.find_by_id("people", 99, &[]).unwrap(), None);
     assert_eq!(db.find_by_id("people", -1, &[]).unwrap(), None);
-    for err in [db.update_by_id("people", 99, [("age", 1)]).unwrap_err(), db.delete_by_id("people", 99).unwrap_err()] {
+    for err in
+        [db.update_by_id("people", 99, [("age", 1)]).unwrap_err(), db.delete_by_id("people", 99).unwrap_err()]
+    {
         assert!(matches!(err, Error::NotFound { id: 99, .. }));
         assert_eq!(err.to_string(), "Row with ID=99 does not exist");
     }
@@ -96,7 +103,10 @@ fn not_found_and_no_row() {
 fn update_changes_only_given_fields_and_never_the_id() {
     let (_dir, db) = people();
     let row = db.update_by_id("people", 1, [("age", 32)]).unwrap();
-    assert_eq!((row["name"].as_str(), row["age"].as_int(), row["bio"].as_str()), (Some("Ann"), Some(32), Some("Likes Rust")));
+    assert_eq!(
+        (row["name"].as_str(), row["age"].as_int(), row["bio"].as_str()),
+        (Some("Ann"), Some(32), Some("Likes Rust"))
+    );
     db.update_by_id("people", 1, [("id", 1)]).unwrap();
     let err = db.update_by_id("people", 1, [("id", 5)]).unwrap_err();
     assert!(matches!(err, Error::Validation(_)));
@@ -196,7 +206,9 @@ fn truncate_refuses_with_referring_rows_and_cascades() {
 fn joins_nest_and_inverse_joins_collect() {
     let (_dir, db) = library(OnDelete::Restrict);
     let a_of_b = Join::forward("a_id", "a", "a");
-    let rows = db.find_by_cond("c", &Cond::eq("id", 2), &[Join::forward("b_id", "b", "b").with(a_of_b.clone())]).unwrap();
+    let rows = db
+        .find_by_cond("c", &Cond::eq("id", 2), &[Join::forward("b_id", "b", "b").with(a_of_b.clone())])
+        .unwrap();
     assert_eq!(rows[0]["b"].as_row().unwrap()["a"].as_row().unwrap()["text"].as_str(), Some("two"));
 
     let with_bs = Join::inverse("a_id", "bs", "b").with(Join::inverse("b_id", "cs", "c"));
@@ -232,7 +244,10 @@ fn a_different_declared_schema_is_refused(#[case] field: Field, #[case] message:
     Database::open(dir.path(), [table_a()]).unwrap().close();
     let err = Database::open(dir.path(), [TableSchema::new("a").field(field)]).err().unwrap();
     assert!(matches!(err, Error::Schema(_)));
-    assert!(err.to_string().starts_with("table 'a': the schema on disk differs from the declared one at field 2"), "{err}");
+    assert!(
+        err.to_string().starts_with("table 'a': the schema on disk differs from the declared one at field 2"),
+        "{err}"
+    );
     assert!(err.to_string().contains(message), "{err}");
 }
 

@@ -135,12 +135,14 @@ impl Database {
 
     /// Number of rows satisfying `cond` (all rows for `None`).
     pub fn count(&self, table: &str, cond: Option<&Cond>) -> Result<u64> {
-        let mut n = 0;
-        self.for_each(table, cond, |_| {
-            n += 1;
-            ControlFlow::Continue(())
-        })?;
-        Ok(n)
+        let engine = self.engine()?;
+        let e = engine.get();
+        let t = e.table(table)?;
+        let pred = match cond {
+            Some(cond) => Predicate::compile(cond, &e.tables[t])?,
+            None => Predicate::all(),
+        };
+        e.read(|io| e.count(io, t, &pred))
     }
 
     /// Changes the given fields of row `id`; it keeps its slot. Returns the new row.

@@ -98,6 +98,20 @@ impl Engine {
         })
     }
 
+    /// Number of live rows matching `pred`, without decoding them.
+    pub fn count(&self, io: &mut Io, t: usize, pred: &Predicate) -> Result<u64> {
+        let table = &self.tables[t];
+        let mut n = 0;
+        self.scan_raw(io, t, &mut |io, slot, row| {
+            table.check_row_shape(io, slot, row)?;
+            if pred.eval(table, io, slot, row)? {
+                n += 1;
+            }
+            Ok(ControlFlow::Continue(()))
+        })?;
+        Ok(n)
+    }
+
     pub fn collect(&self, io: &mut Io, t: usize, pred: &Predicate) -> Result<Vec<Row>> {
         let mut rows = Vec::new();
         self.scan(io, t, pred, &mut |row| {
@@ -116,17 +130,15 @@ impl Engine {
             match join.kind {
                 JoinKind::Forward => {
                     let field = self.field(t, &join.fk_field)?;
+                    let mut targets = self.referenced_rows(io, other, field, rows)?;
+                    let mut found: Vec<Row> = targets.drain().map(|(_, row)| row).collect();
+                    self.apply_joins(io, other, &mut found, &join.joins)?;
+                    let targets: HashMap<i64, Row> = found.into_iter().map(|row| (row.id(), row)).collect();
                     for row in rows.iter_mut() {
                         let joined = match row.values()[field] {
-                            Value::Int(id) => match self.find_by_id(io, other, id)? {
-                                Some(target) => {
-                                    let mut one = [target];
-                                    self.apply_joins(io, other, &mut one, &join.joins)?;
-                                    let [target] = one;
-                                    Value::Row(Box::new(target))
-                                }
-                                None => Value::Null,
-                            },
+                            Value::Int(id) => {
+                                targets.get(&id).map_or(Value::Null, |t| Value::Row(Box::new(t.clone())))
+                            }
                             _ => Value::Null,
                         };
                         row.set_joined(&columns, position, joined);
@@ -146,6 +158,40 @@ impl Engine {
             }
         }
         Ok(())
+    }
+
+    /// The rows of table `other` that `field` of `rows` point at, by id. A few are looked
+    /// up through the index; for many, one scan of `other` is cheaper than a read per row.
+    fn referenced_rows(
+        &self,
+        io: &mut Io,
+        other: usize,
+        field: usize,
+        rows: &[Row],
+    ) -> Result<HashMap<i64, Row>> {
+        let ids: std::collections::HashSet<i64> =
+            rows.iter().filter_map(|r| r.values()[field].as_int()).collect();
+        let mut found = HashMap::with_capacity(ids.len());
+        let slots = self.tables[other].slot_count(io)?;
+        if (ids.len() as u64) < 64 || (ids.len() as u64) * 8 < slots {
+            for id in ids {
+                if let Some(row) = self.find_by_id(io, other, id)? {
+                    found.insert(id, row);
+                }
+            }
+            return Ok(found);
+        }
+        let table = &self.tables[other];
+        self.scan_raw(io, other, &mut |io, slot, row| {
+            if let Value::Int(id) = table.decode_field(io, slot, row, 0)? {
+                if ids.contains(&id) {
+                    let values = table.decode_row(io, slot, row)?;
+                    found.insert(id, Row::new(table.columns.clone(), values));
+                }
+            }
+            Ok(ControlFlow::Continue(()))
+        })?;
+        Ok(found)
     }
 
     /// Rows of table `other` whose `field` holds the id of one of `rows`, grouped by that

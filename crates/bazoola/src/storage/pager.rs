@@ -154,7 +154,8 @@ impl Pager {
                 return Err(io_error(&journal_path, IoOp::Sync)(e));
             }
         }
-        let outcome = self.apply(&txn).and_then(|()| Ok(journal::retire(self.journal.as_ref(), &journal_path, full)?));
+        let outcome =
+            self.apply(&txn).and_then(|()| Ok(journal::retire(self.journal.as_ref(), &journal_path, full)?));
         if let Err(e) = outcome {
             // Part of the data, or the retirement, may have reached the disk: put the old
             // bytes back now. If that fails too, the journal is still hot (or is written
@@ -176,22 +177,26 @@ impl Pager {
         for (&file, shadow) in &txn.shadows {
             let name = &self.files[file].name;
             records.push(Record::Length { name: name.clone(), len: shadow.orig_len });
-            let mut ranges: Vec<(u64, u64)> = Vec::new();
-            for &page in shadow.pages.keys() {
+            let mut run: Option<(u64, Vec<u8>)> = None;
+            for (&page, original) in &shadow.originals {
                 let start = page * PAGE;
-                if start >= shadow.orig_len {
-                    break;
+                match &mut run {
+                    Some((run_start, data)) if *run_start + data.len() as u64 == start => {
+                        data.extend_from_slice(original);
+                    }
+                    _ => {
+                        if let Some((offset, data)) = run.take() {
+                            records.push(Record::Bytes { name: name.clone(), offset, data });
+                        }
+                        run = Some((start, original.clone()));
+                    }
                 }
-                let end = (start + PAGE).min(shadow.orig_len);
-                match ranges.last_mut() {
-                    Some(last) if last.1 == start => last.1 = end,
-                    _ => ranges.push((start, end)),
-                }
+            }
+            if let Some((offset, data)) = run {
+                records.push(Record::Bytes { name: name.clone(), offset, data });
             }
             if shadow.min_len < shadow.orig_len {
-                ranges.push((shadow.min_len, shadow.orig_len));
-            }
-            for (start, end) in ranges {
+                let (start, end) = (shadow.min_len, shadow.orig_len);
                 let mut data = vec![0u8; (end - start) as usize];
                 let n = self.disk_read(file, &mut data, start)?;
                 data.truncate(n);
@@ -262,6 +267,9 @@ struct Shadow {
     /// it are gone (read as zeros) even if the file grew again.
     min_len: u64,
     pages: BTreeMap<u64, Box<[u8]>>,
+    /// What each dirty page below `orig_len` held on disk when first touched — the
+    /// journal's content, captured by the read that loaded the page anyway.
+    originals: BTreeMap<u64, Vec<u8>>,
 }
 
 /// A write transaction's pending changes. Owned by the thread holding the write lock.
@@ -318,12 +326,17 @@ impl<'a> Io<'a> {
         }
         let n = buf.len().min((shadow.len - offset) as usize);
         let buf = &mut buf[..n];
-        let disk_end = shadow.min_len.min(shadow.orig_len);
-        let from_disk = disk_end.saturating_sub(offset).min(n as u64) as usize;
-        let got = if from_disk > 0 { self.pager.disk_read(file, &mut buf[..from_disk], offset)? } else { 0 };
-        buf[got..].fill(0);
         let end = offset + n as u64;
-        for (&page, data) in shadow.pages.range(offset / PAGE..end.div_ceil(PAGE)) {
+        let pages = offset / PAGE..end.div_ceil(PAGE);
+        let covered = shadow.pages.range(pages.clone()).count() as u64 == pages.end - pages.start;
+        if !covered {
+            let disk_end = shadow.min_len.min(shadow.orig_len);
+            let from_disk = disk_end.saturating_sub(offset).min(n as u64) as usize;
+            let got =
+                if from_disk > 0 { self.pager.disk_read(file, &mut buf[..from_disk], offset)? } else { 0 };
+            buf[got..].fill(0);
+        }
+        for (&page, data) in shadow.pages.range(pages) {
             let start = page * PAGE;
             let lo = start.max(offset);
             let hi = (start + PAGE).min(end);
@@ -342,7 +355,14 @@ impl<'a> Io<'a> {
                 Some(&len) => len,
                 None => pager.disk_len(file)?,
             };
-            txn.shadows.insert(file, Shadow { orig_len: len, len, min_len: len, pages: BTreeMap::new() });
+            let shadow = Shadow {
+                orig_len: len,
+                len,
+                min_len: len,
+                pages: BTreeMap::new(),
+                originals: BTreeMap::new(),
+            };
+            txn.shadows.insert(file, shadow);
         }
         Ok(txn.shadows.get_mut(&file).expect("inserted above"))
     }
@@ -355,10 +375,14 @@ impl<'a> Io<'a> {
             let start = page * PAGE;
             if !shadow.pages.contains_key(&page) {
                 let mut fresh = vec![0u8; PAGE as usize].into_boxed_slice();
-                let disk_end = shadow.min_len.min(shadow.orig_len);
-                if start < disk_end {
-                    let want = (disk_end - start).min(PAGE) as usize;
-                    pager.disk_read(file, &mut fresh[..want], start)?;
+                if start < shadow.orig_len {
+                    let want = (shadow.orig_len - start).min(PAGE) as usize;
+                    let got = pager.disk_read(file, &mut fresh[..want], start)?;
+                    shadow.originals.insert(page, fresh[..got].to_vec());
+                    // Bytes the transaction cut off read as zeros, though still on disk.
+                    if shadow.min_len < start + PAGE {
+                        fresh[shadow.min_len.saturating_sub(start) as usize..].fill(0);
+                    }
                 }
                 shadow.pages.insert(page, fresh);
             }

@@ -129,7 +129,12 @@ impl Vfs for PowerCutVfs {
         // Content present at open counts as durable (the test syncs before it starts).
         let content = std::fs::read(path)?;
         self.disk.durable.lock().unwrap().entry(path.to_path_buf()).or_insert(content);
-        Ok(Box::new(PowerFile { inner, path: path.to_path_buf(), trigger: self.trigger.clone(), disk: self.disk.clone() }))
+        Ok(Box::new(PowerFile {
+            inner,
+            path: path.to_path_buf(),
+            trigger: self.trigger.clone(),
+            disk: self.disk.clone(),
+        }))
     }
     fn sync_dir(&self, _path: &Path) -> io::Result<()> {
         Ok(())

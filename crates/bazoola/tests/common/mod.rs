@@ -17,7 +17,9 @@ pub fn table_f() -> TableSchema {
 
 /// `b` refers to `a` with the given delete rule.
 pub fn table_b(rule: OnDelete) -> TableSchema {
-    TableSchema::new("b").field(Field::fk("a_id", "a").nullable().on_delete(rule)).field(Field::int("n").nullable())
+    TableSchema::new("b")
+        .field(Field::fk("a_id", "a").nullable().on_delete(rule))
+        .field(Field::int("n").nullable())
 }
 
 pub fn read(dir: &Path, file: &str) -> String {

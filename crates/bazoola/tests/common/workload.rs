@@ -53,18 +53,28 @@ pub fn run_txn(db: &Database, n: u64) -> bazoola::Result<()> {
         for k in 0..1 + rng.below(4) {
             match rng.below(10) {
                 0..=3 => {
-                    let row: [(&str, Value); 3] =
-                        [("name", format!("i{n}.{k}").into()), ("body", body(&mut rng)), ("n", (rng.below(1000) as i64).into())];
+                    let row: [(&str, Value); 3] = [
+                        ("name", format!("i{n}.{k}").into()),
+                        ("body", body(&mut rng)),
+                        ("n", (rng.below(1000) as i64).into()),
+                    ];
                     db.insert("items", row)?;
                 }
                 4..=5 => {
                     if let Some(item) = pick(db, "items", &mut rng)? {
-                        db.insert("tags", [("item_id", Value::Int(item)), ("label", format!("t{}", rng.below(999)).into())])?;
+                        db.insert(
+                            "tags",
+                            [("item_id", Value::Int(item)), ("label", format!("t{}", rng.below(999)).into())],
+                        )?;
                     }
                 }
                 6..=8 => {
                     if let Some(item) = pick(db, "items", &mut rng)? {
-                        db.update_by_id("items", item, [("body", body(&mut rng)), ("n", Value::Int(n as i64))])?;
+                        db.update_by_id(
+                            "items",
+                            item,
+                            [("body", body(&mut rng)), ("n", Value::Int(n as i64))],
+                        )?;
                     }
                 }
                 _ => {

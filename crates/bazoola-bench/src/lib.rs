@@ -1,0 +1,393 @@
+//! The benchmark workload of SPEC §7, run against Bazoola and SQLite through one trait so
+//! both do exactly the same calls with the same random choices.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use bazoola::{Cond, Database, Field, Join, OpenOptions, SyncMode, TableSchema, Value};
+use rusqlite::{params, Connection};
+
+/// One implementation under test. Every method is one call of the workload.
+pub trait Engine {
+    fn name(&self) -> String;
+    fn insert_author(&mut self, name: &str) -> i64;
+    fn insert_book(&mut self, title: &str, author_id: i64, year: Option<i64>) -> i64;
+    fn find_book(&mut self, id: i64) -> bool;
+    fn find_book_with_author(&mut self, id: i64) -> bool;
+    fn books_with_year(&mut self, year: i64) -> usize;
+    fn books_after(&mut self, year: i64) -> usize;
+    fn titles_containing(&mut self, needle: &str) -> usize;
+    fn titles_containing_ignore_case(&mut self, needle: &str) -> usize;
+    fn all_books_with_authors(&mut self) -> usize;
+    fn author_with_books(&mut self, id: i64) -> usize;
+    fn update_book_year(&mut self, id: i64, year: i64);
+    fn delete_book(&mut self, id: i64);
+    /// Closes, reopens, and counts the books.
+    fn reopen_and_count(&mut self) -> usize;
+    /// Inserts `n` authors in one transaction.
+    fn insert_authors_in_one_transaction(&mut self, n: usize);
+}
+
+pub fn schemas() -> Vec<TableSchema> {
+    vec![
+        TableSchema::new("authors").field(Field::char("name", 20)),
+        TableSchema::new("books")
+            .field(Field::char("title", 20))
+            .field(Field::fk("author_id", "authors"))
+            .field(Field::int("year").nullable()),
+    ]
+}
+
+pub struct Bazoola {
+    dir: PathBuf,
+    mode: SyncMode,
+    db: Database,
+}
+
+impl Bazoola {
+    pub fn open(dir: &Path, mode: SyncMode) -> Bazoola {
+        let db = OpenOptions::new().sync(mode).open(dir, schemas()).expect("open bazoola");
+        Bazoola { dir: dir.to_path_buf(), mode, db }
+    }
+}
+
+impl Engine for Bazoola {
+    fn name(&self) -> String {
+        format!("bazoola ({:?})", self.mode).to_lowercase()
+    }
+    fn insert_author(&mut self, name: &str) -> i64 {
+        self.db.insert("authors", [("name", name)]).expect("insert").id()
+    }
+    fn insert_book(&mut self, title: &str, author_id: i64, year: Option<i64>) -> i64 {
+        let row: [(&str, Value); 3] =
+            [("title", title.into()), ("author_id", author_id.into()), ("year", year.into())];
+        self.db.insert("books", row).expect("insert").id()
+    }
+    fn find_book(&mut self, id: i64) -> bool {
+        self.db.find_by_id("books", id, &[]).expect("find").is_some()
+    }
+    fn find_book_with_author(&mut self, id: i64) -> bool {
+        let join = Join::forward("author_id", "author", "authors");
+        self.db.find_by_id("books", id, &[join]).expect("find").is_some()
+    }
+    fn books_with_year(&mut self, year: i64) -> usize {
+        self.db.count("books", Some(&Cond::eq("year", year))).expect("scan") as usize
+    }
+    fn books_after(&mut self, year: i64) -> usize {
+        self.db.count("books", Some(&Cond::gt("year", year))).expect("scan") as usize
+    }
+    fn titles_containing(&mut self, needle: &str) -> usize {
+        self.db.count("books", Some(&Cond::substr("title", needle))).expect("scan") as usize
+    }
+    fn titles_containing_ignore_case(&mut self, needle: &str) -> usize {
+        self.db.count("books", Some(&Cond::isubstr("title", needle))).expect("scan") as usize
+    }
+    fn all_books_with_authors(&mut self) -> usize {
+        let join = Join::forward("author_id", "author", "authors");
+        self.db.find_all("books", &[join]).expect("find_all").len()
+    }
+    fn author_with_books(&mut self, id: i64) -> usize {
+        let join = Join::inverse("author_id", "books", "books");
+        let author = self.db.find_by_id("authors", id, &[join]).expect("find");
+        author.and_then(|a| a["books"].as_rows().map(<[_]>::len)).unwrap_or_default()
+    }
+    fn update_book_year(&mut self, id: i64, year: i64) {
+        self.db.update_by_id("books", id, [("year", year)]).expect("update");
+    }
+    fn delete_book(&mut self, id: i64) {
+        self.db.delete_by_id("books", id).expect("delete");
+    }
+    fn reopen_and_count(&mut self) -> usize {
+        self.db.close();
+        self.db = OpenOptions::new().sync(self.mode).open(&self.dir, schemas()).expect("reopen");
+        self.db.count("books", None).expect("count") as usize
+    }
+    fn insert_authors_in_one_transaction(&mut self, n: usize) {
+        self.db
+            .transaction(|db| {
+                for i in 0..n {
+                    db.insert("authors", [("name", format!("batch {i}"))])?;
+                }
+                Ok(())
+            })
+            .expect("transaction");
+    }
+}
+
+/// SQLite as the issue asks: WAL and synchronous=NORMAL (or DELETE and FULL for the
+/// durable comparison), prepared statements, autocommit, an index on books.author_id.
+pub struct Sqlite {
+    path: PathBuf,
+    full: bool,
+    conn: Option<Connection>,
+}
+
+impl Sqlite {
+    pub fn open(dir: &Path, full: bool) -> Sqlite {
+        let path = dir.join("bench.sqlite");
+        let mut sqlite = Sqlite { path, full, conn: None };
+        sqlite.connect();
+        sqlite
+            .conn()
+            .execute_batch(
+                "CREATE TABLE IF NOT EXISTS authors (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+                 CREATE TABLE IF NOT EXISTS books (id INTEGER PRIMARY KEY, title TEXT NOT NULL,
+                     author_id INTEGER NOT NULL REFERENCES authors(id), year INTEGER);
+                 CREATE INDEX IF NOT EXISTS books_author ON books(author_id);",
+            )
+            .expect("schema");
+        sqlite
+    }
+
+    fn connect(&mut self) {
+        let conn = Connection::open(&self.path).expect("open sqlite");
+        let pragmas = if self.full {
+            "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;"
+        } else {
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+        };
+        conn.execute_batch(pragmas).expect("pragmas");
+        conn.set_prepared_statement_cache_capacity(64);
+        self.conn = Some(conn);
+    }
+
+    fn conn(&self) -> &Connection {
+        self.conn.as_ref().expect("connected")
+    }
+
+    fn count(&self, sql: &str, param: impl rusqlite::ToSql) -> usize {
+        let mut stmt = self.conn().prepare_cached(sql).expect("prepare");
+        stmt.query_row([param], |r| r.get::<_, i64>(0)).expect("count") as usize
+    }
+}
+
+impl Engine for Sqlite {
+    fn name(&self) -> String {
+        if self.full {
+            "sqlite (delete, full)".into()
+        } else {
+            "sqlite (wal, normal)".into()
+        }
+    }
+    fn insert_author(&mut self, name: &str) -> i64 {
+        let mut stmt = self.conn().prepare_cached("INSERT INTO authors (name) VALUES (?1)").expect("prepare");
+        stmt.insert([name]).expect("insert")
+    }
+    fn insert_book(&mut self, title: &str, author_id: i64, year: Option<i64>) -> i64 {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("INSERT INTO books (title, author_id, year) VALUES (?1, ?2, ?3)")
+            .expect("prepare");
+        stmt.insert(params![title, author_id, year]).expect("insert")
+    }
+    fn find_book(&mut self, id: i64) -> bool {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT id, title, author_id, year FROM books WHERE id = ?1")
+            .expect("prepare");
+        let mut rows = stmt.query([id]).expect("query");
+        let row = rows.next().expect("step");
+        row.map(|r| (r.get::<_, i64>(0).ok(), r.get::<_, String>(1).ok(), r.get::<_, Option<i64>>(3).ok()))
+            .is_some()
+    }
+    fn find_book_with_author(&mut self, id: i64) -> bool {
+        let mut stmt = self
+            .conn()
+            .prepare_cached(
+                "SELECT b.id, b.title, b.author_id, b.year, a.id, a.name FROM books b
+                 LEFT JOIN authors a ON a.id = b.author_id WHERE b.id = ?1",
+            )
+            .expect("prepare");
+        let mut rows = stmt.query([id]).expect("query");
+        let row = rows.next().expect("step");
+        row.map(|r| (r.get::<_, String>(1).ok(), r.get::<_, Option<String>>(5).ok())).is_some()
+    }
+    fn books_with_year(&mut self, year: i64) -> usize {
+        self.count("SELECT count(*) FROM books WHERE year = ?1", year)
+    }
+    fn books_after(&mut self, year: i64) -> usize {
+        self.count("SELECT count(*) FROM books WHERE year > ?1", year)
+    }
+    fn titles_containing(&mut self, needle: &str) -> usize {
+        self.count("SELECT count(*) FROM books WHERE instr(title, ?1) > 0", needle)
+    }
+    fn titles_containing_ignore_case(&mut self, needle: &str) -> usize {
+        self.count("SELECT count(*) FROM books WHERE title LIKE '%' || ?1 || '%'", needle)
+    }
+    fn all_books_with_authors(&mut self) -> usize {
+        let mut stmt = self
+            .conn()
+            .prepare_cached(
+                "SELECT b.id, b.title, b.author_id, b.year, a.id, a.name FROM books b LEFT JOIN authors a ON a.id = b.author_id",
+            )
+            .expect("prepare");
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(5)?))
+            })
+            .expect("query");
+        rows.map(|r| r.expect("row")).collect::<Vec<_>>().len()
+    }
+    fn author_with_books(&mut self, id: i64) -> usize {
+        let conn = self.conn();
+        let mut author = conn.prepare_cached("SELECT id, name FROM authors WHERE id = ?1").expect("prepare");
+        let _name: Option<String> = author.query_row([id], |r| r.get(1)).ok();
+        let mut books = conn
+            .prepare_cached("SELECT id, title, author_id, year FROM books WHERE author_id = ?1")
+            .expect("prepare");
+        let rows =
+            books.query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))).expect("query");
+        rows.map(|r| r.expect("row")).collect::<Vec<_>>().len()
+    }
+    fn update_book_year(&mut self, id: i64, year: i64) {
+        let mut stmt =
+            self.conn().prepare_cached("UPDATE books SET year = ?1 WHERE id = ?2").expect("prepare");
+        stmt.execute([year, id]).expect("update");
+    }
+    fn delete_book(&mut self, id: i64) {
+        let mut stmt = self.conn().prepare_cached("DELETE FROM books WHERE id = ?1").expect("prepare");
+        stmt.execute([id]).expect("delete");
+    }
+    fn reopen_and_count(&mut self) -> usize {
+        self.conn = None;
+        self.connect();
+        self.count("SELECT count(*) FROM books WHERE ?1", 1)
+    }
+    fn insert_authors_in_one_transaction(&mut self, n: usize) {
+        let conn = self.conn.as_mut().expect("connected");
+        let tx = conn.transaction().expect("begin");
+        {
+            let mut stmt = tx.prepare_cached("INSERT INTO authors (name) VALUES (?1)").expect("prepare");
+            for i in 0..n {
+                stmt.insert([format!("batch {i}")]).expect("insert");
+            }
+        }
+        tx.commit().expect("commit");
+    }
+}
+
+/// xorshift64*, so every engine sees the same sequence.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n.max(1)
+    }
+}
+
+/// One measured phase: how many calls, how long.
+pub struct Phase {
+    pub name: &'static str,
+    pub calls: usize,
+    pub elapsed: Duration,
+}
+
+impl Phase {
+    pub fn rate(&self) -> f64 {
+        self.calls as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+fn timed(name: &'static str, calls: usize, f: impl FnOnce()) -> Phase {
+    let start = Instant::now();
+    f();
+    Phase { name, calls, elapsed: start.elapsed() }
+}
+
+/// Peak resident memory of this process so far, in MiB.
+pub fn max_rss_mib() -> f64 {
+    // SAFETY: getrusage fills the struct it is given; it is zeroed and ours.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    usage.ru_maxrss as f64 / 1024.0
+}
+
+/// Runs SPEC §7 at size `n` against `engine`.
+pub fn run_workload(engine: &mut dyn Engine, n: usize, scans: usize, inverse_joins: usize) -> Vec<Phase> {
+    let mut rng = Rng::new(42);
+    let titles: Vec<String> = (0..n).map(|i| format!("Book {i} of Tales")).collect();
+    let mut phases = Vec::new();
+    phases.push(timed("insert authors", n, || {
+        for i in 0..n {
+            engine.insert_author(&format!("Author {i}"));
+        }
+    }));
+    let books: Vec<(i64, Option<i64>)> = (0..n)
+        .map(|_| {
+            (
+                1 + rng.below(n as u64) as i64,
+                if rng.below(10) == 0 { None } else { Some(1900 + rng.below(120) as i64) },
+            )
+        })
+        .collect();
+    phases.push(timed("insert books", n, || {
+        for (i, (author, year)) in books.iter().enumerate() {
+            engine.insert_book(&titles[i], *author, *year);
+        }
+    }));
+    let ids: Vec<i64> = (0..n).map(|_| 1 + rng.below(n as u64) as i64).collect();
+    phases.push(timed("find_by_id", n, || {
+        for id in &ids {
+            assert!(engine.find_book(*id));
+        }
+    }));
+    phases.push(timed("find_by_id + Join", n / 10, || {
+        for id in &ids[..n / 10] {
+            assert!(engine.find_book_with_author(*id));
+        }
+    }));
+    phases.push(timed("find_by_cond EQ year", scans, || {
+        for i in 0..scans {
+            engine.books_with_year(1900 + i as i64);
+        }
+    }));
+    phases.push(timed("find_by_cond GT year", scans, || {
+        for i in 0..scans {
+            engine.books_after(2000 + i as i64);
+        }
+    }));
+    phases.push(timed("find_by_cond SUBSTR title", scans, || {
+        for i in 0..scans {
+            engine.titles_containing(&format!("{i}7 of"));
+        }
+    }));
+    phases.push(timed("find_by_cond ISUBSTR title", scans, || {
+        for i in 0..scans {
+            engine.titles_containing_ignore_case(&format!("{i}7 OF"));
+        }
+    }));
+    phases.push(timed("find_all + Join", 1, || {
+        assert_eq!(engine.all_books_with_authors(), n);
+    }));
+    phases.push(timed("find_by_id + InverseJoin", inverse_joins, || {
+        for i in 0..inverse_joins {
+            engine.author_with_books(1 + (i * 97 % n) as i64);
+        }
+    }));
+    let half: Vec<i64> = (1..=n as i64).filter(|id| id % 2 == 0).collect();
+    phases.push(timed("update_by_id", half.len(), || {
+        for id in &half {
+            engine.update_book_year(*id, 2024);
+        }
+    }));
+    phases.push(timed("delete_by_id", half.len(), || {
+        for id in &half {
+            engine.delete_book(*id);
+        }
+    }));
+    phases.push(timed("re-insert", half.len(), || {
+        for (i, id) in half.iter().enumerate() {
+            engine.insert_book(&titles[i], *id, Some(1999));
+        }
+    }));
+    phases.push(timed("close + reopen + count", 1, || {
+        assert_eq!(engine.reopen_and_count(), n);
+    }));
+    phases
+}
