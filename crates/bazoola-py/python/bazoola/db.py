@@ -1,0 +1,137 @@
+"""``DB``: an open database directory, as in the original package."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from typing import Iterator
+
+from . import _bazoola
+from .cond import BaseCond
+from .join import BaseJoin, InverseJoin
+from .row import Row
+from .storage import TableStorage
+from .table import Table
+
+
+def _native_joins(joins: list[BaseJoin]) -> bool:
+    """Whether the engine can run all these joins (and the ones nested in them)."""
+    return all(
+        j._native_kind is not None and _native_joins(getattr(j, "joins", ()))  # noqa: SLF001
+        for j in joins
+    )
+
+
+class DB:
+    """Opens (creating if needed) ``base_dir`` with the given ``Table`` subclasses.
+
+    ``sync``: ``"normal"`` (default; every write survives the process being killed),
+    ``"full"`` (also power loss; fsyncs each commit) or ``"off"`` (no journal).
+    ``width``: the format width of new tables: 9 (default, the spec) or 6 (readable by
+    ``bazoola==0.0.7``). Existing directories keep the width they have.
+    """
+
+    def __init__(
+        self,
+        cls_tables: list[type[Table]],
+        base_dir: str = "data",
+        *,
+        sync: str = "normal",
+        width: int | None = None,
+    ) -> None:
+        assert cls_tables, "DB must have at least one table"
+
+        specs = [(cls.name, cls.schema._spec()) for cls in cls_tables]  # noqa: SLF001
+        self._db = _bazoola.Database(os.fspath(base_dir), specs, sync, width)
+        for cls in cls_tables:
+            width_of_table = self._db.width(cls.name)
+            for field in cls.schema.schema:
+                field.type._width = width_of_table  # noqa: SLF001
+        tables = {cls.name: cls._bind(self) for cls in cls_tables}  # noqa: SLF001
+        self.storage = TableStorage(self._db, tables, os.fspath(base_dir))
+        self.tables = self.storage.tables
+        # The writes go straight to the engine (same signatures, no Python in between).
+        self.insert = self._db.insert
+        self.update_by_id = self._db.update_by_id
+        self.delete_by_id = self._db.delete_by_id
+
+    def insert(self, table_name: str, values: dict) -> Row:
+        return self._db.insert(table_name, values)
+
+    def find_all(self, table_name: str, *, joins: list[BaseJoin] | None = None) -> list[Row]:
+        if joins and not _native_joins(joins):
+            return self._python_joins(table_name, self._db.find_all(table_name), joins)
+        return self._db.find_all(table_name, joins)
+
+    def find_by_id(self, table_name: str, pk: int, *, joins: list[BaseJoin] | None = None) -> Row | None:
+        if joins and not _native_joins(joins):
+            row = self._db.find_by_id(table_name, pk)
+            return None if row is None else self._python_joins(table_name, [row], joins)[0]
+        return self._db.find_by_id(table_name, pk, joins)
+
+    def delete_by_id(self, table_name: str, pk: int) -> None:
+        self._db.delete_by_id(table_name, pk)
+
+    def update_by_id(self, table_name: str, pk: int, values: dict) -> Row:
+        return self._db.update_by_id(table_name, pk, values)
+
+    def find_by_cond(self, table_name: str, cond: BaseCond, joins: list[BaseJoin] | None = None) -> list[Row]:
+        if joins and not _native_joins(joins):
+            return self._python_joins(table_name, self._db.find_by_cond(table_name, cond), joins)
+        return self._db.find_by_cond(table_name, cond, joins)
+
+    def count(self, table_name: str, cond: BaseCond | None = None) -> int:
+        """The number of rows satisfying ``cond`` (all rows without one)."""
+        return self._db.count(table_name, cond)
+
+    def _python_joins(self, table_name: str, rows: list[Row], joins: list[BaseJoin]) -> list[Row]:
+        with self.storage.lock():
+            table = self.tables[table_name]
+            for join in joins:
+                for i in range(len(rows)):
+                    rows[i] = self.perform_join(rows[i], join, table)
+        return rows
+
+    def perform_join(self, row: Row, join: BaseJoin, table: Table) -> Row:
+        assert join.fk_attr in row or isinstance(join, InverseJoin)
+        if isinstance(join, InverseJoin):
+            joined_values = join.join(row["id"], self.tables[join.foreign_table_name])
+        else:
+            joined_values = join.join(row[join.fk_attr], self.tables[join.foreign_table_name])
+
+        return Row(row | joined_values)
+
+    def truncate(self, table_name: str, cascade: bool = False) -> None:
+        """Empties the table and resets its sequence; with ``cascade``, the tables that
+        refer to it are emptied first."""
+        self._db.truncate(table_name, cascade)
+
+    @contextmanager
+    def transaction(self) -> Iterator[DB]:
+        """All or nothing: commits when the block ends, rolls every change back (the files
+        byte for byte as before) when it raises. Nested blocks join the outer one."""
+        self._db.begin()
+        try:
+            yield self
+        except BaseException:
+            self._db.rollback()
+            raise
+        self._db.commit()
+
+    def check(self) -> list[str]:
+        """Every broken invariant of the files, as messages; empty when healthy."""
+        return self._db.check()
+
+    def close(self) -> None:
+        """Closes the files. Idempotent; any later use raises ``DBError``."""
+        self.storage.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._db.closed
+
+    def __enter__(self) -> DB:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

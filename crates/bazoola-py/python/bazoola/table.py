@@ -1,0 +1,117 @@
+"""Tables are declared as in the original: a ``Table`` subclass with class attributes
+``name`` and ``schema``::
+
+    class Books(Table):
+        name = "books"
+        schema = Schema([
+            Field("id", PK()),
+            Field("title", CHAR(20)),
+            Field("author_id", FK("authors")),
+            Field("year", INT(null=True)),
+        ])
+
+``DB`` makes one instance of each, bound to the open database (``db.tables["books"]``);
+its methods are the database's, for that table.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+from .cond import BaseCond
+from .fields import FK, Field
+from .row import Row
+
+if TYPE_CHECKING:
+    from .db import DB
+    from .join import BaseJoin
+
+
+class Schema:
+    def __init__(self, schema: list[Field]):
+        assert schema, "Schema must not be empty"
+
+        self.schema = schema
+
+    def row_size(self) -> int:
+        return sum(x.type.size for x in self.schema) + 1
+
+    def to_row(self, values: dict) -> bytes:
+        values_lst = []
+        for field in self.schema:
+            val = values.get(field.name)
+            field.validate(val)
+            col = field.type.serialize(val)
+            values_lst.append(col)
+        return b"".join(values_lst) + b"\n"
+
+    def parse(self, row: bytes) -> Row | None:
+        assert (l := len(row)) == (size := self.row_size()), f"{l=} != {size=}"
+
+        if row[0] == ord("*"):
+            return None
+        values = Row()
+        start = 0
+        for field in self.schema:
+            value, end = field.type.deserialize(row, start)
+            values[field.name] = value
+            start = end
+        return values
+
+    def relations(self) -> list[tuple[str, str]]:
+        return [(x.name, x.type.params["rel_name"]) for x in self.schema if isinstance(x.type, FK)]
+
+    def _spec(self) -> list[tuple]:
+        """The fields as the engine takes them."""
+        return [
+            (
+                f.name,
+                getattr(f.type, "_type_name", None) or type(f.type).__name__,
+                f.type._size,
+                bool(f.type.null),
+                f.type.params.get("rel_name"),
+                f.type.params.get("on_delete"),
+            )
+            for f in self.schema
+        ]
+
+
+class Table:
+    name: str
+    schema: Schema
+    _db: DB
+
+    @classmethod
+    def _bind(cls, db: DB) -> Table:
+        assert cls.name and cls.schema
+        table = cls.__new__(cls)
+        table._db = db
+        return table
+
+    @property
+    def row_size(self) -> int:
+        return self.schema.row_size()
+
+    def close(self) -> None:
+        """Kept for compatibility: the database closes its tables' files."""
+
+    def insert(self, values: dict) -> Row:
+        return self._db.insert(self.name, values)
+
+    def update_by_id(self, pk: int, values: dict) -> Row:
+        return self._db.update_by_id(self.name, pk, values)
+
+    def delete_by_id(self, pk: int) -> None:
+        self._db.delete_by_id(self.name, pk)
+
+    def iterate(self) -> Iterator[Row]:
+        return iter(self._db.find_all(self.name))
+
+    def find_all(self, *, joins: list[BaseJoin] | None = None) -> list[Row]:
+        return self._db.find_all(self.name, joins=joins)
+
+    def find_by_id(self, pk: int, *, joins: list[BaseJoin] | None = None) -> Row | None:
+        return self._db.find_by_id(self.name, pk, joins=joins)
+
+    def find_by_cond(self, cond: BaseCond, joins: list[BaseJoin] | None = None) -> list[Row]:
+        return self._db.find_by_cond(self.name, cond, joins)

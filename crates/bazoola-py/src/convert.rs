@@ -1,0 +1,184 @@
+//! Values between Python and the core.
+//!
+//! In: a value is checked against its field's type before the core sees it, because the
+//! core's `Value` has only integers, strings and null: a `bool` or `float` for an INT,
+//! or an `int` for a CHAR, must be refused here (with the core's own `ValidationError`
+//! variants, whose messages the core renders), not coerced. CHAR and TEXT accept `str`
+//! or UTF-8 `bytes`, as the original's CHAR did.
+//!
+//! Out: rows become `bazoola.Row` (a `dict` subclass); field names are interned once per
+//! result rather than once per row.
+
+use std::collections::HashMap;
+
+use bazoola::{Columns, FieldType, Row, TableSchema, ValidationError, Value};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyString, PyType};
+
+/// What Python values a field takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// PK, INT, FK.
+    Int,
+    /// CHAR, TEXT.
+    Str,
+}
+
+/// A table's field kinds, by name.
+pub struct TableInfo {
+    pub name: String,
+    kinds: HashMap<String, Kind>,
+}
+
+impl TableInfo {
+    pub fn new(schema: &TableSchema) -> TableInfo {
+        let kinds = schema
+            .fields
+            .iter()
+            .map(|f| {
+                let kind = match f.ty {
+                    FieldType::Char { .. } | FieldType::Text => Kind::Str,
+                    _ => Kind::Int,
+                };
+                (f.name.clone(), kind)
+            })
+            .collect();
+        TableInfo { name: schema.name.clone(), kinds }
+    }
+
+    /// `obj` as a value of field `field`. An unknown field passes through (as far as
+    /// possible) so that the core refuses it by name.
+    pub fn value(&self, field: &str, obj: &Bound<'_, PyAny>) -> Result<Value, bazoola::Error> {
+        match self.kinds.get(field) {
+            Some(Kind::Int) => int_value(&self.name, field, obj),
+            Some(Kind::Str) => str_value(&self.name, field, obj),
+            None => Ok(plain_value(obj).unwrap_or_default()),
+        }
+    }
+
+    /// The `(name, value)` pairs of a `dict` of values.
+    pub fn pairs(&self, values: &Bound<'_, PyDict>) -> Result<Vec<(String, Value)>, PyErr> {
+        let py = values.py();
+        let mut pairs = Vec::with_capacity(values.len());
+        for (key, obj) in values.iter() {
+            let name: String = match key.cast::<PyString>() {
+                Ok(s) => s.to_str()?.to_owned(),
+                Err(_) => key.str()?.to_str()?.to_owned(),
+            };
+            let value = self.value(&name, &obj).map_err(|e| crate::error::to_py(py, e))?;
+            pairs.push((name, value));
+        }
+        Ok(pairs)
+    }
+}
+
+fn repr(obj: &Bound<'_, PyAny>) -> String {
+    obj.repr().map(|r| r.to_string()).unwrap_or_else(|_| "<unprintable>".into())
+}
+
+fn int_value(table: &str, field: &str, obj: &Bound<'_, PyAny>) -> Result<Value, bazoola::Error> {
+    if obj.is_none() {
+        return Ok(Value::Null);
+    }
+    if obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>() {
+        return match obj.extract::<i64>() {
+            Ok(v) => Ok(Value::Int(v)),
+            // Past i64, it is past any field's size too.
+            Err(_) => Err(ValidationError::TooBig { table: table.into(), field: field.into() }.into()),
+        };
+    }
+    Err(ValidationError::NotAnInt { table: table.into(), field: field.into(), repr: repr(obj) }.into())
+}
+
+fn str_value(table: &str, field: &str, obj: &Bound<'_, PyAny>) -> Result<Value, bazoola::Error> {
+    if obj.is_none() {
+        return Ok(Value::Null);
+    }
+    let text = if let Ok(s) = obj.cast::<PyString>() {
+        s.to_str().ok().map(str::to_owned)
+    } else if let Ok(b) = obj.cast::<PyBytes>() {
+        std::str::from_utf8(b.as_bytes()).ok().map(str::to_owned)
+    } else {
+        None
+    };
+    text.map(Value::Text)
+        .ok_or_else(|| ValidationError::NotAString { table: table.into(), field: field.into() }.into())
+}
+
+/// A value with an exact core equivalent: `None`, an `int` (not `bool`) within i64, a
+/// `str`. Anything else has none (conditions on it fall back to Python's own `eval`).
+pub fn plain_value(obj: &Bound<'_, PyAny>) -> Option<Value> {
+    if obj.is_none() {
+        Some(Value::Null)
+    } else if let Ok(s) = obj.cast::<PyString>() {
+        s.to_str().ok().map(|s| Value::Text(s.to_owned()))
+    } else if obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>() {
+        obj.extract::<i64>().ok().map(Value::Int)
+    } else {
+        None
+    }
+}
+
+static ROW_CLASS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// Builds `bazoola.Row` objects, reusing interned keys across the rows of a result.
+pub struct RowMaker<'py> {
+    py: Python<'py>,
+    class: Bound<'py, PyType>,
+    keys: Vec<(Columns, Vec<Bound<'py, PyString>>)>,
+}
+
+/// Distinct column lists a result can have: its table's, plus one per join level.
+const KEY_CACHE: usize = 16;
+
+impl<'py> RowMaker<'py> {
+    pub fn new(py: Python<'py>) -> PyResult<RowMaker<'py>> {
+        let class = ROW_CLASS.import(py, "bazoola.row", "Row")?.clone();
+        Ok(RowMaker { py, class, keys: Vec::new() })
+    }
+
+    fn keys(&mut self, columns: &Columns) -> usize {
+        if let Some(i) =
+            self.keys.iter().position(|(c, _)| std::sync::Arc::ptr_eq(c, columns) || c == columns)
+        {
+            return i;
+        }
+        let interned = columns.iter().map(|name| PyString::intern(self.py, name)).collect();
+        if self.keys.len() == KEY_CACHE {
+            self.keys.remove(0);
+        }
+        self.keys.push((columns.clone(), interned));
+        self.keys.len() - 1
+    }
+
+    pub fn row(&mut self, row: &Row) -> PyResult<Bound<'py, PyAny>> {
+        // Nested rows (joins) first: they may change the key cache.
+        let values = row.values().iter().map(|v| self.value(v)).collect::<PyResult<Vec<_>>>()?;
+        let obj = self.class.call0()?;
+        let dict = obj.cast::<PyDict>()?;
+        let k = self.keys(row.columns());
+        for (key, value) in self.keys[k].1.iter().zip(values) {
+            dict.set_item(key, value)?;
+        }
+        Ok(obj)
+    }
+
+    pub fn rows(&mut self, rows: &[Row]) -> PyResult<Bound<'py, PyList>> {
+        let list = PyList::empty(self.py);
+        for row in rows {
+            list.append(self.row(row)?)?;
+        }
+        Ok(list)
+    }
+
+    pub fn value(&mut self, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+        Ok(match value {
+            Value::Null => self.py.None().into_bound(self.py),
+            Value::Int(v) => v.into_pyobject(self.py)?.into_any(),
+            Value::Text(s) => PyString::new(self.py, s).into_any(),
+            Value::Row(row) => self.row(row)?,
+            Value::Rows(rows) => self.rows(rows)?.into_any(),
+        })
+    }
+}

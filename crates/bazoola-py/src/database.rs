@@ -1,0 +1,210 @@
+//! `bazoola._bazoola.Database`: an open database directory, shared by every Python
+//! thread. Each method converts its arguments with the GIL held, then runs the core
+//! operation with the GIL released ([`guard::run`]), then builds the Python result.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use bazoola::{OpenOptions, SyncMode, ValidationError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyInt, PyList};
+
+use crate::convert::{RowMaker, TableInfo};
+use crate::error::to_py;
+use crate::guard::{attached, run, Callbacks};
+use crate::query;
+use crate::schema::{self, TableSpec};
+
+#[pyclass(frozen, module = "bazoola._bazoola")]
+pub struct Database {
+    db: bazoola::Database,
+    tables: HashMap<String, TableInfo>,
+    /// Field kinds of a table that does not exist: values pass through, and the core
+    /// refuses the table by name.
+    unknown: TableInfo,
+}
+
+impl Database {
+    fn info(&self, table: &str) -> &TableInfo {
+        self.tables.get(table).unwrap_or(&self.unknown)
+    }
+}
+
+/// An id argument: an `int`, not a `bool`.
+fn id_arg(table: &str, obj: &Bound<'_, PyAny>) -> PyResult<i64> {
+    if obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>() {
+        if let Ok(id) = obj.extract::<i64>() {
+            return Ok(id);
+        }
+        let err = ValidationError::TooBig { table: table.into(), field: "id".into() };
+        return Err(to_py(obj.py(), err.into()));
+    }
+    let repr = obj.repr().map(|r| r.to_string()).unwrap_or_default();
+    let err = ValidationError::NotAnInt { table: table.into(), field: "id".into(), repr };
+    Err(to_py(obj.py(), err.into()))
+}
+
+#[pymethods]
+impl Database {
+    /// Opens (creating if needed) `dir` with the declared tables.
+    #[new]
+    #[pyo3(signature = (dir, tables, sync = "normal", width = None))]
+    fn new(
+        py: Python<'_>,
+        dir: PathBuf,
+        tables: Vec<TableSpec>,
+        sync: &str,
+        width: Option<usize>,
+    ) -> PyResult<Self> {
+        let Some(mode) = SyncMode::parse(sync) else {
+            let message = format!("unknown sync mode {sync:?} (expected 'full', 'normal' or 'off')");
+            return Err(pyo3::exceptions::PyValueError::new_err(message));
+        };
+        let schemas = tables
+            .into_iter()
+            .map(schema::table)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| to_py(py, e.into()))?;
+        let mut options = OpenOptions::new().sync(mode);
+        if let Some(width) = width {
+            options = options.width(width);
+        }
+        let db = run(py, None, || options.open(&dir, schemas))?;
+        let tables = run(py, None, || db.tables())?
+            .iter()
+            .map(|schema| (schema.name.clone(), TableInfo::new(schema)))
+            .collect();
+        let unknown = TableInfo::new(&bazoola::TableSchema::new("").with_width(9));
+        Ok(Database { db, tables, unknown })
+    }
+
+    fn insert<'py>(
+        &self,
+        py: Python<'py>,
+        table: &str,
+        values: &Bound<'py, PyDict>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let pairs = attached(py, || self.info(table).pairs(values))?;
+        let row = run(py, None, || self.db.insert(table, pairs))?;
+        RowMaker::new(py)?.row(&row)
+    }
+
+    #[pyo3(signature = (table, id, joins = None))]
+    fn find_by_id<'py>(
+        &self,
+        py: Python<'py>,
+        table: &str,
+        id: &Bound<'py, PyAny>,
+        joins: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let id = id_arg(table, id)?;
+        let joins = attached(py, || query::joins(joins))?;
+        match run(py, None, || self.db.find_by_id(table, id, &joins))? {
+            Some(row) => RowMaker::new(py)?.row(&row),
+            None => Ok(py.None().into_bound(py)),
+        }
+    }
+
+    #[pyo3(signature = (table, joins = None))]
+    fn find_all<'py>(
+        &self,
+        py: Python<'py>,
+        table: &str,
+        joins: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let joins = attached(py, || query::joins(joins))?;
+        let rows = run(py, None, || self.db.find_all(table, &joins))?;
+        RowMaker::new(py)?.rows(&rows)
+    }
+
+    #[pyo3(signature = (table, cond, joins = None))]
+    fn find_by_cond<'py>(
+        &self,
+        py: Python<'py>,
+        table: &str,
+        cond: &Bound<'py, PyAny>,
+        joins: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let callbacks = Callbacks::default();
+        let cond = attached(py, || query::cond(cond, &callbacks))?;
+        let joins = attached(py, || query::joins(joins))?;
+        let rows = run(py, Some(&callbacks), || self.db.find_by_cond(table, &cond, &joins))?;
+        RowMaker::new(py)?.rows(&rows)
+    }
+
+    /// Number of rows satisfying `cond` (all rows for `None`), without building them.
+    #[pyo3(signature = (table, cond = None))]
+    fn count(&self, py: Python<'_>, table: &str, cond: Option<&Bound<'_, PyAny>>) -> PyResult<u64> {
+        let callbacks = Callbacks::default();
+        let cond = match cond {
+            Some(c) if !c.is_none() => Some(attached(py, || query::cond(c, &callbacks))?),
+            _ => None,
+        };
+        run(py, Some(&callbacks), || self.db.count(table, cond.as_ref()))
+    }
+
+    fn update_by_id<'py>(
+        &self,
+        py: Python<'py>,
+        table: &str,
+        id: &Bound<'py, PyAny>,
+        values: &Bound<'py, PyDict>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let id = id_arg(table, id)?;
+        let pairs = attached(py, || self.info(table).pairs(values))?;
+        let row = run(py, None, || self.db.update_by_id(table, id, pairs))?;
+        RowMaker::new(py)?.row(&row)
+    }
+
+    fn delete_by_id(&self, py: Python<'_>, table: &str, id: &Bound<'_, PyAny>) -> PyResult<()> {
+        let id = id_arg(table, id)?;
+        run(py, None, || self.db.delete_by_id(table, id))
+    }
+
+    #[pyo3(signature = (table, cascade = false))]
+    fn truncate(&self, py: Python<'_>, table: &str, cascade: bool) -> PyResult<()> {
+        run(py, None, || self.db.truncate(table, cascade))
+    }
+
+    /// Opens (or, nested, joins) this thread's transaction, holding the exclusive lock.
+    fn begin(&self, py: Python<'_>) -> PyResult<()> {
+        run(py, None, || self.db.begin())
+    }
+
+    fn commit(&self, py: Python<'_>) -> PyResult<()> {
+        run(py, None, || self.db.commit())
+    }
+
+    fn rollback(&self, py: Python<'_>) -> PyResult<()> {
+        run(py, None, || self.db.rollback())
+    }
+
+    /// Every broken invariant of the files, as messages; empty when healthy.
+    fn check(&self, py: Python<'_>) -> PyResult<Vec<String>> {
+        let problems = run(py, None, || self.db.check())?;
+        Ok(problems.iter().map(ToString::to_string).collect())
+    }
+
+    /// Closes the files; idempotent.
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        run(py, None, || {
+            self.db.close();
+            Ok(())
+        })
+    }
+
+    #[getter]
+    fn closed(&self) -> bool {
+        self.db.is_closed()
+    }
+
+    #[getter]
+    fn dir(&self) -> PathBuf {
+        self.db.dir().to_path_buf()
+    }
+
+    /// The format width of `table` (9, or 6 for directories of `bazoola==0.0.7`).
+    fn width(&self, py: Python<'_>, table: &str) -> PyResult<usize> {
+        Ok(run(py, None, || self.db.schema(table))?.width)
+    }
+}

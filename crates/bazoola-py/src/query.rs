@@ -1,0 +1,132 @@
+//! The original's condition and join objects, turned into the core's `Cond` and `Join`.
+//!
+//! A condition class says what it is by its `_kind` class attribute (set in
+//! `bazoola/cond.py`; `None` for `BaseCond` and for any subclass that defines its own
+//! `eval`). Known kinds become native conditions, evaluated on raw row bytes; a node
+//! whose kind is unknown, or whose values have no exact core equivalent (a `float`, a
+//! `bool`, `bytes`), becomes a `Cond::Custom` that calls its Python `eval(row)` with the
+//! GIL held — so every condition behaves as it did in the original, only faster when it
+//! can be.
+
+use bazoola::{Cond, Join, Row, Value};
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString};
+
+use crate::convert::{plain_value, RowMaker};
+use crate::guard::Callbacks;
+
+/// The core condition for the Python condition `obj`.
+pub fn cond(obj: &Bound<'_, PyAny>, callbacks: &Callbacks) -> PyResult<Cond> {
+    let py = obj.py();
+    let kind = obj.getattr(intern!(py, "_kind"))?;
+    let kind = if kind.is_none() { String::new() } else { kind.extract::<String>()? };
+    let native = match kind.as_str() {
+        "eq" | "ne" | "lt" | "gt" | "le" | "ge" => pairs(obj)?.map(|pairs| match kind.as_str() {
+            "eq" => Cond::Eq(pairs),
+            "ne" => Cond::Ne(pairs),
+            "lt" => Cond::Lt(pairs),
+            "gt" => Cond::Gt(pairs),
+            "le" => Cond::Le(pairs),
+            _ => Cond::Ge(pairs),
+        }),
+        "substr" | "isubstr" => pairs(obj)?.and_then(|pairs| {
+            let needles = pairs
+                .into_iter()
+                .map(|(field, value)| match value {
+                    Value::Text(needle) => Some((field, needle)),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()?;
+            Some(if kind == "substr" { Cond::Substr(needles) } else { Cond::ISubstr(needles) })
+        }),
+        "in" => {
+            let field: String = obj.getattr(intern!(py, "field"))?.extract()?;
+            let values = obj
+                .getattr(intern!(py, "values"))?
+                .try_iter()?
+                .map(|v| v.map(|v| plain_value(&v)))
+                .collect::<PyResult<Option<Vec<Value>>>>()?;
+            values.map(|values| Cond::In(field, values))
+        }
+        "is_null" => Some(Cond::IsNull(obj.getattr(intern!(py, "field"))?.extract()?)),
+        "and" | "or" => {
+            let conds = obj
+                .getattr(intern!(py, "conds"))?
+                .try_iter()?
+                .map(|c| cond(&c?, callbacks))
+                .collect::<PyResult<Vec<_>>>()?;
+            Some(if kind == "and" { Cond::And(conds) } else { Cond::Or(conds) })
+        }
+        "not" => Some(Cond::Not(Box::new(cond(&obj.getattr(intern!(py, "cond"))?, callbacks)?))),
+        _ => None,
+    };
+    match native {
+        Some(native) => Ok(native),
+        None => Ok(custom(obj.getattr(intern!(py, "eval"))?.unbind(), callbacks.clone())),
+    }
+}
+
+/// The `field=value` pairs of a condition, if every value has a core equivalent.
+fn pairs(obj: &Bound<'_, PyAny>) -> PyResult<Option<Vec<(String, Value)>>> {
+    let params = obj.getattr(intern!(obj.py(), "params"))?;
+    let params = params.cast::<PyDict>()?;
+    let mut pairs = Vec::with_capacity(params.len());
+    for (key, value) in params.iter() {
+        let Some(value) = plain_value(&value) else { return Ok(None) };
+        pairs.push((key.cast::<PyString>()?.to_str()?.to_owned(), value));
+    }
+    Ok(Some(pairs))
+}
+
+/// A condition that asks Python's `eval(row)`, row by row.
+fn custom(eval: Py<PyAny>, callbacks: Callbacks) -> Cond {
+    Cond::custom(move |row: &Row| {
+        let outcome = Python::attach(|py| -> PyResult<bool> {
+            let row = RowMaker::new(py)?.row(row)?;
+            eval.bind(py).call1((row,))?.is_truthy()
+        });
+        outcome.map_err(|err| {
+            callbacks.park(err);
+            // Stops the scan; `guard::run` raises the parked exception instead.
+            bazoola::ValidationError::BadCondition {
+                table: String::new(),
+                field: String::new(),
+                repr: "a Python condition raised".into(),
+            }
+            .into()
+        })
+    })
+}
+
+/// The core joins for a list of `Join` / `InverseJoin` objects (nested through their
+/// `joins` attribute).
+pub fn joins(list: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Join>> {
+    let Some(list) = list else { return Ok(Vec::new()) };
+    if list.is_none() {
+        return Ok(Vec::new());
+    }
+    list.try_iter()?.map(|j| join(&j?)).collect()
+}
+
+fn join(obj: &Bound<'_, PyAny>) -> PyResult<Join> {
+    let py = obj.py();
+    let kind = obj.getattr(intern!(py, "_native_kind"))?;
+    let fk: String = obj.getattr(intern!(py, "fk_attr"))?.extract()?;
+    let key: String = obj.getattr(intern!(py, "key"))?.extract()?;
+    let table: String = obj.getattr(intern!(py, "foreign_table_name"))?.extract()?;
+    let mut join = match kind.extract::<Option<String>>()?.as_deref() {
+        Some("forward") => Join::forward(fk, key, table),
+        Some("inverse") => Join::inverse(fk, key, table),
+        _ => {
+            return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                "{} is not a Join or InverseJoin",
+                obj.repr()?
+            )))
+        }
+    };
+    if let Ok(nested) = obj.getattr(intern!(py, "joins")) {
+        join.joins = joins(Some(&nested))?;
+    }
+    Ok(join)
+}
