@@ -212,7 +212,7 @@ fn joins_nest_and_inverse_joins_collect() {
     assert_eq!(rows[0]["b"].as_row().unwrap()["a"].as_row().unwrap()["text"].as_str(), Some("two"));
 
     let with_bs = Join::inverse("a_id", "bs", "b").with(Join::inverse("b_id", "cs", "c"));
-    let a = db.find_by_id("a", 1, &[with_bs.clone()]).unwrap().unwrap();
+    let a = db.find_by_id("a", 1, std::slice::from_ref(&with_bs)).unwrap().unwrap();
     let bs = a["bs"].as_rows().unwrap();
     assert_eq!(ids(bs), vec![1, 2]);
     assert_eq!(ids(bs[0]["cs"].as_rows().unwrap()), vec![1]);

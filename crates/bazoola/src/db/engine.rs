@@ -97,9 +97,7 @@ impl Engine {
     pub fn begin(&self) -> Result<()> {
         let guard = self.lock.write()?;
         if guard.outermost {
-            if let Err(e) = self.pager.recover() {
-                return Err(e);
-            }
+            self.pager.recover()?;
             *self.open_txn() = Some(Txn::default());
         }
         // The lock stays held until `end` releases it.

@@ -13,6 +13,9 @@ use crate::storage::pager::Io;
 use crate::table::Table;
 use crate::value::{Columns, Row, Value};
 
+/// Called by a raw scan with the slot and bytes of each live row.
+pub type RawVisitor<'v> = dyn FnMut(&mut Io, u64, &[u8]) -> Result<ControlFlow<()>> + 'v;
+
 thread_local! {
     static ROWS_EXAMINED: Cell<u64> = const { Cell::new(0) };
 }
@@ -60,7 +63,7 @@ impl Engine {
         &self,
         io: &mut Io,
         t: usize,
-        visit: &mut dyn FnMut(&mut Io, u64, &[u8]) -> Result<ControlFlow<()>>,
+        visit: &mut RawVisitor,
     ) -> Result<()> {
         let table = &self.tables[t];
         let size = table.layout.row_size;

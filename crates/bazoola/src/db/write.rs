@@ -24,8 +24,8 @@ impl Engine {
         if !auto_id {
             self.check_new_id(io, t, &values[0])?;
         }
-        for i in 1..values.len() {
-            check_value(table, i, &values[i])?;
+        for (i, value) in values.iter().enumerate().skip(1) {
+            check_value(table, i, value)?;
         }
         self.check_references(io, t, &values, None)?;
         if auto_id {

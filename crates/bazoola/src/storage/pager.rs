@@ -401,7 +401,7 @@ impl<'a> Io<'a> {
         if len < shadow.len {
             let first_gone = len.div_ceil(PAGE);
             shadow.pages.split_off(&first_gone);
-            if len % PAGE != 0 {
+            if !len.is_multiple_of(PAGE) {
                 if let Some(page) = shadow.pages.get_mut(&(len / PAGE)) {
                     page[(len % PAGE) as usize..].fill(0);
                 }
