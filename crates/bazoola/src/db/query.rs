@@ -59,12 +59,7 @@ impl Engine {
 
     /// Calls `visit` with the slot and bytes of every live row, in slot order, until it
     /// says to stop. Memory stays at one read chunk however large the table.
-    pub fn scan_raw(
-        &self,
-        io: &mut Io,
-        t: usize,
-        visit: &mut RawVisitor,
-    ) -> Result<()> {
+    pub fn scan_raw(&self, io: &mut Io, t: usize, visit: &mut RawVisitor) -> Result<()> {
         let table = &self.tables[t];
         let size = table.layout.row_size;
         let mut chunks = table.chunks(io)?;
