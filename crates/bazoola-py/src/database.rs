@@ -86,7 +86,7 @@ impl Database {
     ) -> PyResult<Bound<'py, PyAny>> {
         let pairs = attached(py, || self.info(table).pairs(values))?;
         let row = run(py, None, || self.db.insert(table, pairs))?;
-        RowMaker::new(py)?.row(&row)
+        RowMaker::new(py)?.row(&self.info(table).as_stored(row))
     }
 
     #[pyo3(signature = (table, id, joins = None))]
@@ -153,7 +153,7 @@ impl Database {
         let id = id_arg(table, id)?;
         let pairs = attached(py, || self.info(table).pairs(values))?;
         let row = run(py, None, || self.db.update_by_id(table, id, pairs))?;
-        RowMaker::new(py)?.row(&row)
+        RowMaker::new(py)?.row(&self.info(table).as_stored(row))
     }
 
     fn delete_by_id(&self, py: Python<'_>, table: &str, id: &Bound<'_, PyAny>) -> PyResult<()> {
