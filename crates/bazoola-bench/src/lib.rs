@@ -362,6 +362,12 @@ pub fn run_workload(engine: &mut dyn Engine, n: usize, scans: usize, inverse_joi
             engine.titles_containing_ignore_case(&format!("{i}7 OF"));
         }
     }));
+    // Scans stream rows through one read buffer: memory must not grow with the table.
+    phases.push(Phase {
+        name: "peak memory after the scans (MiB)",
+        calls: 0,
+        elapsed: Duration::from_secs_f64(max_rss_mib()),
+    });
     phases.push(timed("find_all + Join", 1, || {
         assert_eq!(engine.all_books_with_authors(), n);
     }));
