@@ -24,3 +24,4 @@ BOOKS = table(
     Field("author_id", FK("authors")),
     Field("year", INT(null=True)),
 )
+COUNTER = table("counter", Field("value", INT()))
