@@ -25,6 +25,8 @@ struct State {
     writer: Option<ThreadId>,
     depth: usize,
     waiting_writers: usize,
+    /// Threads blocked in `wait`; releases skip the wake-up syscall when there are none.
+    sleepers: usize,
 }
 
 pub struct DbLock {
@@ -64,8 +66,17 @@ impl DbLock {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn wait<'g>(&self, guard: MutexGuard<'g, State>) -> MutexGuard<'g, State> {
-        self.changed.wait(guard).unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn wait<'g>(&self, mut guard: MutexGuard<'g, State>) -> MutexGuard<'g, State> {
+        guard.sleepers += 1;
+        let mut guard = self.changed.wait(guard).unwrap_or_else(|poisoned| poisoned.into_inner());
+        guard.sleepers -= 1;
+        guard
+    }
+
+    fn wake(&self, state: &State) {
+        if state.sleepers > 0 {
+            self.changed.notify_all();
+        }
     }
 
     pub fn read(&self) -> Result<ReadGuard<'_>, IoError> {
@@ -97,7 +108,7 @@ impl DbLock {
         }
         state.waiting_writers -= 1;
         if let Err(e) = self.flock(libc::LOCK_EX) {
-            self.changed.notify_all();
+            self.wake(&state);
             return Err(e);
         }
         state.writer = Some(me);
@@ -140,7 +151,7 @@ impl DbLock {
         if state.readers == 0 {
             // Unlocking a lock we hold cannot fail in a way we could act on.
             let _ = self.flock(libc::LOCK_UN);
-            self.changed.notify_all();
+            self.wake(&state);
         }
     }
 
@@ -151,7 +162,7 @@ impl DbLock {
         if state.depth == 0 {
             let _ = self.flock(libc::LOCK_UN);
             state.writer = None;
-            self.changed.notify_all();
+            self.wake(&state);
         }
     }
 }

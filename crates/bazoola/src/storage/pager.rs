@@ -256,7 +256,9 @@ fn next_nonce() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos() as u64)
         .unwrap_or_default();
-    time ^ (u64::from(std::process::id()) << 32) ^ COUNTER.fetch_add(1, Ordering::Relaxed)
+    static PID: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    let pid = *PID.get_or_init(|| u64::from(std::process::id()));
+    time ^ (pid << 32) ^ COUNTER.fetch_add(1, Ordering::Relaxed)
 }
 
 /// A file as the transaction sees it.
