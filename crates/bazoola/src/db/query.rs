@@ -170,8 +170,7 @@ impl Engine {
         let ids: std::collections::HashSet<i64> =
             rows.iter().filter_map(|r| r.values()[field].as_int()).collect();
         let mut found = HashMap::with_capacity(ids.len());
-        let slots = self.tables[other].slot_count(io)?;
-        if (ids.len() as u64) < 64 || (ids.len() as u64) * 8 < slots {
+        if ids.len() < 64 || (ids.len() as u64) * 8 < self.tables[other].slot_count(io)? {
             for id in ids {
                 if let Some(row) = self.find_by_id(io, other, id)? {
                     found.insert(id, row);
