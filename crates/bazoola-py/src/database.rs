@@ -5,11 +5,11 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use bazoola::{OpenOptions, SyncMode, ValidationError};
+use bazoola::{OpenOptions, SyncMode};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyInt, PyList};
+use pyo3::types::{PyDict, PyList};
 
-use crate::convert::{RowMaker, TableInfo};
+use crate::convert::{int_arg, RowMaker, TableInfo};
 use crate::error::to_py;
 use crate::guard::{attached, run, Callbacks};
 use crate::query;
@@ -30,18 +30,16 @@ impl Database {
     }
 }
 
-/// An id argument: an `int`, not a `bool`.
+/// An id argument.
 fn id_arg(table: &str, obj: &Bound<'_, PyAny>) -> PyResult<i64> {
-    if obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>() {
-        if let Ok(id) = obj.extract::<i64>() {
-            return Ok(id);
-        }
-        let err = ValidationError::TooBig { table: table.into(), field: "id".into() };
-        return Err(to_py(obj.py(), err.into()));
-    }
-    let repr = obj.repr().map(|r| r.to_string()).unwrap_or_default();
-    let err = ValidationError::NotAnInt { table: table.into(), field: "id".into(), repr };
-    Err(to_py(obj.py(), err.into()))
+    int_arg(table, "id", obj).map_err(|e| to_py(obj.py(), e))
+}
+
+/// Panics inside a core call, for the test that no panic reaches Python as anything
+/// but `DBError`.
+#[pyfunction]
+pub fn _panic_for_tests(py: Python<'_>) -> PyResult<()> {
+    run(py, None, || -> bazoola::Result<()> { panic!("deliberate panic for a test") })
 }
 
 #[pymethods]

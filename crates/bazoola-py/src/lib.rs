@@ -25,5 +25,6 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _bazoola(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<database::Database>()?;
+    m.add_function(wrap_pyfunction!(database::_panic_for_tests, m)?)?;
     Ok(())
 }

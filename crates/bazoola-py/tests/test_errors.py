@@ -218,3 +218,28 @@ def test_io_error_is_a_dberror_naming_the_path(tmp_path):
         DB([A], str(blocker / "db"))
     assert type(info.value) is DBError
     assert str(blocker) in str(info.value)
+
+
+def test_a_panic_in_the_engine_is_a_dberror_and_the_interpreter_survives(open_db):
+    from bazoola import _bazoola
+
+    with pytest.raises(DBError) as info:
+        _bazoola._panic_for_tests()
+    assert type(info.value) is DBError
+    assert "internal error" in str(info.value) and "deliberate panic" in str(info.value)
+    db = open_db([A])
+    assert db.insert("a", {"text": "still"})["id"] == 1
+
+
+@pytest.mark.parametrize("value", [2, True, 2.0, "2"])
+def test_ids_take_ints_and_index_types_but_not_bools_floats_or_strings(db, value):
+    class IndexLike:
+        def __index__(self):
+            return 1
+
+    assert db.find_by_id("a", IndexLike()) == {"id": 1, "text": "x"}
+    if type(value) is int:
+        assert db.find_by_id("a", value) is None
+    else:
+        with pytest.raises(ValidationError, match="Type mismatch"):
+            db.find_by_id("a", value)
