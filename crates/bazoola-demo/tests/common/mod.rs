@@ -95,9 +95,15 @@ impl Drop for TestApp {
     }
 }
 
-/// An HTTP client that shows redirects and error statuses as they are.
+/// An HTTP client that shows redirects and error statuses as they are. The timeout
+/// turns a server that stopped answering into a failure instead of a hung test.
 pub fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder().max_redirects(0).http_status_as_error(false).build().into()
+    ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(120)))
+        .build()
+        .into()
 }
 
 pub fn read(mut response: ureq::http::Response<ureq::Body>) -> Resp {
