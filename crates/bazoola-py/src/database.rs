@@ -79,89 +79,89 @@ impl Database {
     fn insert<'py>(
         &self,
         py: Python<'py>,
-        table: &str,
+        table_name: &str,
         values: &Bound<'py, PyDict>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let pairs = attached(py, || self.info(table).pairs(values))?;
-        let row = run(py, None, || self.db.insert(table, pairs))?;
-        RowMaker::new(py)?.row(&self.info(table).as_stored(row))
+        let pairs = attached(py, || self.info(table_name).pairs(values))?;
+        let row = run(py, None, || self.db.insert(table_name, pairs))?;
+        RowMaker::new(py)?.row(&self.info(table_name).as_stored(row))
     }
 
-    #[pyo3(signature = (table, id, joins = None))]
+    #[pyo3(signature = (table_name, pk, joins = None))]
     fn find_by_id<'py>(
         &self,
         py: Python<'py>,
-        table: &str,
-        id: &Bound<'py, PyAny>,
+        table_name: &str,
+        pk: &Bound<'py, PyAny>,
         joins: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let id = id_arg(table, id)?;
+        let id = id_arg(table_name, pk)?;
         let joins = attached(py, || query::joins(joins))?;
-        match run(py, None, || self.db.find_by_id(table, id, &joins))? {
+        match run(py, None, || self.db.find_by_id(table_name, id, &joins))? {
             Some(row) => RowMaker::new(py)?.row(&row),
             None => Ok(py.None().into_bound(py)),
         }
     }
 
-    #[pyo3(signature = (table, joins = None))]
+    #[pyo3(signature = (table_name, joins = None))]
     fn find_all<'py>(
         &self,
         py: Python<'py>,
-        table: &str,
+        table_name: &str,
         joins: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
         let joins = attached(py, || query::joins(joins))?;
-        let rows = run(py, None, || self.db.find_all(table, &joins))?;
+        let rows = run(py, None, || self.db.find_all(table_name, &joins))?;
         RowMaker::new(py)?.rows(&rows)
     }
 
-    #[pyo3(signature = (table, cond, joins = None))]
+    #[pyo3(signature = (table_name, cond, joins = None))]
     fn find_by_cond<'py>(
         &self,
         py: Python<'py>,
-        table: &str,
+        table_name: &str,
         cond: &Bound<'py, PyAny>,
         joins: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
         let callbacks = Callbacks::default();
         let cond = attached(py, || query::cond(cond, &callbacks))?;
         let joins = attached(py, || query::joins(joins))?;
-        let rows = run(py, Some(&callbacks), || self.db.find_by_cond(table, &cond, &joins))?;
+        let rows = run(py, Some(&callbacks), || self.db.find_by_cond(table_name, &cond, &joins))?;
         RowMaker::new(py)?.rows(&rows)
     }
 
     /// Number of rows satisfying `cond` (all rows for `None`), without building them.
-    #[pyo3(signature = (table, cond = None))]
-    fn count(&self, py: Python<'_>, table: &str, cond: Option<&Bound<'_, PyAny>>) -> PyResult<u64> {
+    #[pyo3(signature = (table_name, cond = None))]
+    fn count(&self, py: Python<'_>, table_name: &str, cond: Option<&Bound<'_, PyAny>>) -> PyResult<u64> {
         let callbacks = Callbacks::default();
         let cond = match cond {
             Some(c) if !c.is_none() => Some(attached(py, || query::cond(c, &callbacks))?),
             _ => None,
         };
-        run(py, Some(&callbacks), || self.db.count(table, cond.as_ref()))
+        run(py, Some(&callbacks), || self.db.count(table_name, cond.as_ref()))
     }
 
     fn update_by_id<'py>(
         &self,
         py: Python<'py>,
-        table: &str,
-        id: &Bound<'py, PyAny>,
+        table_name: &str,
+        pk: &Bound<'py, PyAny>,
         values: &Bound<'py, PyDict>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let id = id_arg(table, id)?;
-        let pairs = attached(py, || self.info(table).pairs(values))?;
-        let row = run(py, None, || self.db.update_by_id(table, id, pairs))?;
-        RowMaker::new(py)?.row(&self.info(table).as_stored(row))
+        let id = id_arg(table_name, pk)?;
+        let pairs = attached(py, || self.info(table_name).pairs(values))?;
+        let row = run(py, None, || self.db.update_by_id(table_name, id, pairs))?;
+        RowMaker::new(py)?.row(&self.info(table_name).as_stored(row))
     }
 
-    fn delete_by_id(&self, py: Python<'_>, table: &str, id: &Bound<'_, PyAny>) -> PyResult<()> {
-        let id = id_arg(table, id)?;
-        run(py, None, || self.db.delete_by_id(table, id))
+    fn delete_by_id(&self, py: Python<'_>, table_name: &str, pk: &Bound<'_, PyAny>) -> PyResult<()> {
+        let id = id_arg(table_name, pk)?;
+        run(py, None, || self.db.delete_by_id(table_name, id))
     }
 
-    #[pyo3(signature = (table, cascade = false))]
-    fn truncate(&self, py: Python<'_>, table: &str, cascade: bool) -> PyResult<()> {
-        run(py, None, || self.db.truncate(table, cascade))
+    #[pyo3(signature = (table_name, cascade = false))]
+    fn truncate(&self, py: Python<'_>, table_name: &str, cascade: bool) -> PyResult<()> {
+        run(py, None, || self.db.truncate(table_name, cascade))
     }
 
     /// Opens (or, nested, joins) this thread's transaction, holding the exclusive lock.
@@ -202,7 +202,7 @@ impl Database {
     }
 
     /// The format width of `table` (9, or 6 for directories of `bazoola==0.0.7`).
-    fn width(&self, py: Python<'_>, table: &str) -> PyResult<usize> {
-        Ok(run(py, None, || self.db.schema(table))?.width)
+    fn width(&self, py: Python<'_>, table_name: &str) -> PyResult<usize> {
+        Ok(run(py, None, || self.db.schema(table_name))?.width)
     }
 }

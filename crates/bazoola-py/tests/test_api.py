@@ -111,6 +111,18 @@ def test_exception_tree(cls, bases):
     assert str(error) == "the message"
 
 
+def test_methods_take_the_originals_keyword_names(open_db):
+    db = open_db([A])
+    assert db.insert(table_name="a", values={"text": "x"})["id"] == 1
+    assert db.update_by_id(table_name="a", pk=1, values={"text": "y"})["text"] == "y"
+    assert db.find_by_id(table_name="a", pk=1) == {"id": 1, "text": "y"}
+    assert db.find_all(table_name="a") == [{"id": 1, "text": "y"}]
+    assert db.find_by_cond(table_name="a", cond=bazoola.EQ(id=1), joins=None) == [{"id": 1, "text": "y"}]
+    db.delete_by_id(table_name="a", pk=1)
+    db.truncate(table_name="a", cascade=True)
+    assert db.find_all("a") == []
+
+
 def test_row_is_a_dict_and_results_are_rows(open_db):
     db = open_db([A])
     inserted = db.insert("a", {"text": "foo"})
