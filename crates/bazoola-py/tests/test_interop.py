@@ -176,3 +176,44 @@ def test_the_originals_quick_start_runs_unchanged(orig_python, tmp_path):
         "{'id': 3, 'title': 'My Book', 'author_id': 3, 'year': 2024, "
         "'author': {'id': 3, 'name': 'John Doe'}}\n"
     )
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_the_original_and_ours_exclude_each_other(orig_python, tmp_path, round_):
+    """Two processes of each package insert into one directory at once. They take the
+    same `flock` on `.lock` around each insert, so every insert gets its own id and slot.
+
+    (Each insert, not a read-modify-write under `storage.lock()`: the original's
+    `storage.lock()` is not reentrant across processes — the first operation inside it
+    releases the `flock` on its way out — so the original loses updates to itself.)"""
+    base = tmp_path / "shared"
+    inserts = str(HERE / "interop_inserts.py")
+    # One row first: a directory of empty tables shows no width, and would be taken
+    # for a new, 9-wide one (see `test_an_empty_directory_of_the_original...`).
+    subprocess.run([orig_python, inserts, str(base), "1", "seed"], cwd=tmp_path, check=True, capture_output=True)
+    runs = [(orig_python, "orig"), (ours(), "ours"), (orig_python, "orig"), (ours(), "ours")]
+    procs = [
+        subprocess.Popen([python, inserts, str(base), "200", tag], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for python, tag in runs
+    ]
+    ids = []
+    for p in procs:
+        out, err = p.communicate()
+        assert p.returncode == 0, err.decode()
+        ids += json.loads(out)
+    assert sorted(ids) == list(range(2, 802))
+    theirs = run(orig_python, base, [])["a"]
+    assert sorted(r["id"] for r in theirs) == list(range(1, 802))
+    assert sorted(r["text"] for r in theirs) == ["orig"] * 400 + ["ours"] * 400 + ["seed"]
+    assert run(ours(), base, [])["a"] == theirs
+
+
+def test_an_empty_directory_of_the_original_needs_width_6(orig_python, tmp_path):
+    """Tables the original created but never wrote a row to show no width: they are
+    taken as new (9 wide, the spec's) unless `width=6` says otherwise."""
+    for width, row in [(None, b"1        x    \n"), ("6", b"1     x    \n")]:
+        base = tmp_path / f"empty-{width}"
+        run(orig_python, base, [])
+        run(ours(), base, [["insert", "a", {"text": "x"}]], *([width] if width else []))
+        assert (base / "a.dat").read_bytes() == row
+    assert run(orig_python, tmp_path / "empty-6", [])["a"] == [{"id": 1, "text": "x"}]
