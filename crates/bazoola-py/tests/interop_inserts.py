@@ -3,6 +3,9 @@ their ids as JSON: run by `test_interop.py` with the original and with this pack
 the same time, on one directory.
 
     python interop_inserts.py BASE_DIR COUNT TAG
+
+With the database open it prints `ready` and waits for a line on standard input, so
+that the test can start every process's inserts at the same moment.
 """
 
 import json
@@ -19,6 +22,8 @@ class A(Table):
 def main() -> None:
     base_dir, count, tag = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     db = DB([A], base_dir)
+    print("ready", flush=True)
+    sys.stdin.readline()
     ids = [db.insert("a", {"text": tag})["id"] for _ in range(count)]
     print(json.dumps(ids))
     db.close()

@@ -212,8 +212,9 @@ def test_processes_inserting_get_distinct_ids(tmp_path, round_):
     """10 processes × 200 inserts into one directory: 2,000 distinct ids."""
     base = str(tmp_path / "shared")
     workers.insert_rows(base, -1, 0)  # create the directory first
-    with ProcessPoolExecutor(10, mp_context=SPAWN) as pool:
-        results = list(pool.map(workers.insert_rows, [base] * 10, range(10), [200] * 10))
+    with SPAWN.Manager() as manager, ProcessPoolExecutor(10, mp_context=SPAWN) as pool:
+        barrier = manager.Barrier(10)
+        results = list(pool.map(workers.insert_rows, [base] * 10, range(10), [200] * 10, [barrier] * 10))
     every = [x for chunk in results for x in chunk]
     assert len(every) == 2000
     assert sorted(every) == list(range(1, 2001))

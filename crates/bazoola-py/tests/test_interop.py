@@ -180,7 +180,7 @@ def test_the_originals_quick_start_runs_unchanged(orig_python, tmp_path):
 
 @pytest.mark.parametrize("round_", range(3))
 def test_the_original_and_ours_exclude_each_other(orig_python, tmp_path, round_):
-    """Two processes of each package insert into one directory at once. They take the
+    """Two processes of each package insert 500 rows each into one directory at once. They take the
     same `flock` on `.lock` around each insert, so every insert gets its own id and slot.
 
     (Each insert, not a read-modify-write under `storage.lock()`: the original's
@@ -190,21 +190,29 @@ def test_the_original_and_ours_exclude_each_other(orig_python, tmp_path, round_)
     inserts = str(HERE / "interop_inserts.py")
     # One row first: a directory of empty tables shows no width, and would be taken
     # for a new, 9-wide one (see `test_an_empty_directory_of_the_original...`).
-    subprocess.run([orig_python, inserts, str(base), "1", "seed"], cwd=tmp_path, check=True, capture_output=True)
+    subprocess.run([orig_python, inserts, str(base), "1", "seed"], cwd=tmp_path, input="\n", text=True, check=True, capture_output=True)
     runs = [(orig_python, "orig"), (ours(), "ours"), (orig_python, "orig"), (ours(), "ours")]
     procs = [
-        subprocess.Popen([python, inserts, str(base), "200", tag], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [python, inserts, str(base), "500", tag],
+            cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
         for python, tag in runs
     ]
+    for p in procs:  # every process has the database open…
+        assert p.stdout.readline() == "ready\n", p.stderr.read()
+    for p in procs:  # …then all start inserting at once
+        p.stdin.write("go\n")
+        p.stdin.flush()
     ids = []
     for p in procs:
         out, err = p.communicate()
-        assert p.returncode == 0, err.decode()
+        assert p.returncode == 0, err
         ids += json.loads(out)
-    assert sorted(ids) == list(range(2, 802))
+    assert sorted(ids) == list(range(2, 2002))
     theirs = run(orig_python, base, [])["a"]
-    assert sorted(r["id"] for r in theirs) == list(range(1, 802))
-    assert sorted(r["text"] for r in theirs) == ["orig"] * 400 + ["ours"] * 400 + ["seed"]
+    assert sorted(r["id"] for r in theirs) == list(range(1, 2002))
+    assert sorted(r["text"] for r in theirs) == ["orig"] * 1000 + ["ours"] * 1000 + ["seed"]
     assert run(ours(), base, [])["a"] == theirs
 
 

@@ -3,12 +3,20 @@
 
 from __future__ import annotations
 
+import threading
+
 from bazoola import DB
 from schemas import A, COUNTER
 
 
-def insert_rows(base_dir: str, worker: int, count: int) -> list[int]:
+def insert_rows(base_dir: str, worker: int, count: int, barrier=None) -> list[int]:
     db = DB([A], base_dir)
+    if barrier is not None:
+        # Start together (best effort: a late worker only makes the race less likely).
+        try:
+            barrier.wait(timeout=60)
+        except threading.BrokenBarrierError:
+            pass
     try:
         return [db.insert("a", {"text": f"w{worker}"})["id"] for _ in range(count)]
     finally:
