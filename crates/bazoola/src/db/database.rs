@@ -25,6 +25,16 @@ fn pairs<K: Into<String>, V: Into<Value>>(values: impl IntoIterator<Item = (K, V
     values.into_iter().map(|(k, v)| (k.into(), v.into())).collect()
 }
 
+/// The table's index and the condition bound to it (all rows for `None`).
+fn prepare(e: &Engine, table: &str, cond: Option<&Cond>) -> Result<(usize, Predicate)> {
+    let t = e.table(table)?;
+    let pred = match cond {
+        Some(cond) => Predicate::compile(cond, &e.tables[t])?,
+        None => Predicate::all(),
+    };
+    Ok((t, pred))
+}
+
 impl Database {
     /// Opens (creating if needed) `dir` with these tables, in the default options.
     pub fn open(dir: impl AsRef<Path>, tables: impl IntoIterator<Item = TableSchema>) -> Result<Database> {
@@ -102,11 +112,7 @@ impl Database {
     fn find(&self, table: &str, cond: Option<&Cond>, joins: &[Join]) -> Result<Vec<Row>> {
         let engine = self.engine()?;
         let e = engine.get();
-        let t = e.table(table)?;
-        let pred = match cond {
-            Some(cond) => Predicate::compile(cond, &e.tables[t])?,
-            None => Predicate::all(),
-        };
+        let (t, pred) = prepare(e, table, cond)?;
         e.read(|io| {
             let mut rows = e.collect(io, t, &pred)?;
             e.apply_joins(io, t, &mut rows, joins)?;
@@ -125,11 +131,7 @@ impl Database {
     ) -> Result<()> {
         let engine = self.engine()?;
         let e = engine.get();
-        let t = e.table(table)?;
-        let pred = match cond {
-            Some(cond) => Predicate::compile(cond, &e.tables[t])?,
-            None => Predicate::all(),
-        };
+        let (t, pred) = prepare(e, table, cond)?;
         e.read(|io| e.scan(io, t, &pred, &mut |row| Ok(visit(row))))
     }
 
@@ -137,11 +139,7 @@ impl Database {
     pub fn count(&self, table: &str, cond: Option<&Cond>) -> Result<u64> {
         let engine = self.engine()?;
         let e = engine.get();
-        let t = e.table(table)?;
-        let pred = match cond {
-            Some(cond) => Predicate::compile(cond, &e.tables[t])?,
-            None => Predicate::all(),
-        };
+        let (t, pred) = prepare(e, table, cond)?;
         e.read(|io| e.count(io, t, &pred))
     }
 
