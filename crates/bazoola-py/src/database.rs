@@ -72,8 +72,7 @@ impl Database {
             .iter()
             .map(|schema| (schema.name.clone(), TableInfo::new(schema)))
             .collect();
-        let unknown = TableInfo::new(&bazoola::TableSchema::new("").with_width(9));
-        Ok(Database { db, tables, unknown })
+        Ok(Database { db, tables, unknown: TableInfo::empty() })
     }
 
     fn insert<'py>(

@@ -97,6 +97,7 @@ def test_duplicate_id_message_of_the_spec(db):
         (lambda db: db.update_by_id("t", 1, {"zzz": 5}), ValidationError, "'zzz': No such field in table 't'"),
         (lambda db: db.find_all("zzz"), ValidationError, "No such table: 'zzz'"),
         (lambda db: db.insert("zzz", {"x": 1.5}), ValidationError, "No such table: 'zzz'"),
+        (lambda db: db.insert("zzz", {"id": "1"}), ValidationError, "No such table: 'zzz'"),
         (lambda db: db.find_by_id("t", "1"), ValidationError, "'id': Type mismatch: `'1'` is not `int`"),
         (lambda db: db.delete_by_id("t", True), ValidationError, "'id': Type mismatch: `True` is not `int`"),
         (lambda db: db.find_by_cond("t", EQ(nope=1)), ValidationError, "'nope': No such field in table 't'"),
