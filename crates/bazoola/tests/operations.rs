@@ -85,6 +85,15 @@ fn insert_validation(#[case] values: Vec<(&str, Value)>, #[case] message: &str) 
 }
 
 #[test]
+fn insert_and_update_return_the_row_as_stored() {
+    let (_dir, db) = people();
+    let inserted = db.insert("people", [("name", "Eve \t")]).unwrap();
+    assert_eq!(inserted["name"].as_str(), Some("Eve"));
+    let updated = db.update_by_id("people", inserted.id(), [("name", " Eva  ")]).unwrap();
+    assert_eq!(Some(&updated), db.find_by_id("people", inserted.id(), &[]).unwrap().as_ref());
+}
+
+#[test]
 fn not_found_and_no_row() {
     let (_dir, db) = people();
     assert_eq!(db.find_by_id("people", 99, &[]).unwrap(), None);

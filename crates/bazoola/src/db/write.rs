@@ -12,7 +12,7 @@ use super::engine::Engine;
 use super::validate::{check_value, merge};
 use crate::error::{Error, IntegrityError, Result, ValidationError};
 use crate::format::codec::int_fits;
-use crate::format::schema::OnDelete;
+use crate::format::schema::{FieldType, OnDelete};
 use crate::storage::pager::Io;
 use crate::value::{Row, Value};
 
@@ -45,7 +45,7 @@ impl Engine {
         let row = table.encode_row(io, &values, None)?;
         table.write_row(io, slot, &row)?;
         table.set_slot(io, id, Some(slot))?;
-        Ok(Row::new(table.columns.clone(), values))
+        Ok(Row::new(table.columns.clone(), as_stored(table, values)))
     }
 
     fn check_new_id(&self, io: &mut Io, t: usize, id: &Value) -> Result<()> {
@@ -117,7 +117,7 @@ impl Engine {
         self.check_references(io, t, &values, Some(&given))?;
         let row = table.encode_row(io, &values, Some((&old_row, &old_values)))?;
         table.write_row(io, slot, &row)?;
-        Ok(Row::new(table.columns.clone(), values))
+        Ok(Row::new(table.columns.clone(), as_stored(table, values)))
     }
 
     pub fn delete(&self, io: &mut Io, t: usize, id: i64) -> Result<()> {
@@ -251,6 +251,17 @@ impl Engine {
         order.push(t);
         Ok(())
     }
+}
+
+/// The values as a read will return them: CHAR slots do not keep trailing whitespace.
+fn as_stored(table: &crate::table::Table, mut values: Vec<Value>) -> Vec<Value> {
+    for (field, value) in table.schema.fields.iter().zip(values.iter_mut()) {
+        if let (FieldType::Char { .. }, Value::Text(text)) = (&field.ty, &mut *value) {
+            let kept = text.trim_end_matches(|c: char| c.is_ascii_whitespace()).len();
+            text.truncate(kept);
+        }
+    }
+    values
 }
 
 #[derive(Default)]
