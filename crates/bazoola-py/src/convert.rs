@@ -29,8 +29,6 @@ pub enum Kind {
 pub struct TableInfo {
     pub name: String,
     kinds: HashMap<String, Kind>,
-    /// Positions of the CHAR fields.
-    chars: Vec<usize>,
 }
 
 impl TableInfo {
@@ -46,35 +44,12 @@ impl TableInfo {
                 (f.name.clone(), kind)
             })
             .collect();
-        let chars = (schema.fields.iter().enumerate())
-            .filter(|(_, f)| matches!(f.ty, FieldType::Char { .. }))
-            .map(|(i, _)| i)
-            .collect();
-        TableInfo { name: schema.name.clone(), kinds, chars }
+        TableInfo { name: schema.name.clone(), kinds }
     }
 
     /// No fields at all: every value passes through unchecked.
     pub fn empty() -> TableInfo {
-        TableInfo { name: String::new(), kinds: HashMap::new(), chars: Vec::new() }
-    }
-
-    /// The row as it reads back from the file: a CHAR keeps no trailing ASCII
-    /// whitespace. (The core returns an inserted or updated row with the values as
-    /// given; the original returned the row parsed back.)
-    pub fn as_stored(&self, row: Row) -> Row {
-        let untrimmed = |i: &usize| {
-            row.values().get(*i).and_then(Value::as_str).is_some_and(|s| s.trim_ascii_end().len() != s.len())
-        };
-        if !self.chars.iter().any(untrimmed) {
-            return row;
-        }
-        Row::from_pairs(row.iter().enumerate().map(|(i, (name, value))| {
-            let value = match value {
-                Value::Text(s) if self.chars.contains(&i) => Value::Text(s.trim_ascii_end().to_owned()),
-                other => other.clone(),
-            };
-            (name, value)
-        }))
+        TableInfo { name: String::new(), kinds: HashMap::new() }
     }
 
     /// `obj` as a value of field `field`. An unknown field passes through (as far as

@@ -83,7 +83,7 @@ impl Database {
     ) -> PyResult<Bound<'py, PyAny>> {
         let pairs = attached(py, || self.info(table_name).pairs(values))?;
         let row = run(py, None, || self.db.insert(table_name, pairs))?;
-        RowMaker::new(py)?.row(&self.info(table_name).as_stored(row))
+        RowMaker::new(py)?.row(&row)
     }
 
     #[pyo3(signature = (table_name, pk, joins = None))]
@@ -150,7 +150,7 @@ impl Database {
         let id = id_arg(table_name, pk)?;
         let pairs = attached(py, || self.info(table_name).pairs(values))?;
         let row = run(py, None, || self.db.update_by_id(table_name, id, pairs))?;
-        RowMaker::new(py)?.row(&self.info(table_name).as_stored(row))
+        RowMaker::new(py)?.row(&row)
     }
 
     fn delete_by_id(&self, py: Python<'_>, table_name: &str, pk: &Bound<'_, PyAny>) -> PyResult<()> {
