@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use bazoola::{Error, IntegrityError, Row, ValidationError, Value};
+use bazoola::{Error, IntegrityError, Row, Value};
 use serde::{Deserialize, Serialize};
 
 use crate::date::is_date;
@@ -35,9 +35,10 @@ impl FormErrors {
 
     /// The form-level problem a database error amounts to, if it is about the input
     /// (a value that does not fit, a reference to a missing row); other errors are not.
+    /// It reads the field and values off the error, never its message.
     pub fn from_db(error: &Error) -> Option<FormErrors> {
         let (field, message) = match error {
-            Error::Validation(v) => (validation_field(v), strip_field(&v.to_string())),
+            Error::Validation(v) => (v.field().unwrap_or("id"), lower_first(&v.reason())),
             Error::Integrity(IntegrityError::MissingTarget { field, target, id, .. }) => {
                 (field.as_str(), format!("there is no row with id {id} in '{target}'"))
             }
@@ -49,29 +50,9 @@ impl FormErrors {
     }
 }
 
-fn validation_field(error: &ValidationError) -> &str {
-    match error {
-        ValidationError::NullNotAllowed { field, .. }
-        | ValidationError::TooLong { field, .. }
-        | ValidationError::TooBig { field, .. }
-        | ValidationError::NotAnInt { field, .. }
-        | ValidationError::NotAString { field, .. }
-        | ValidationError::UnknownField { field, .. }
-        | ValidationError::BadCondition { field, .. } => field,
-        ValidationError::DuplicateId { .. }
-        | ValidationError::NonPositiveId { .. }
-        | ValidationError::IdChanged { .. }
-        | ValidationError::UnknownTable { .. } => "id",
-    }
-}
-
-/// `'username': The value is too long` → `the value is too long`.
-fn strip_field(message: &str) -> String {
-    let rest = match message.strip_prefix('\'').and_then(|m| m.split_once("': ")) {
-        Some((_, rest)) => rest,
-        None => message,
-    };
-    let mut chars = rest.chars();
+/// `The value is too long` → `the value is too long`, to follow a field's label.
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_lowercase().chain(chars).collect(),
         None => String::new(),
@@ -297,16 +278,22 @@ impl CommentForm {
 
 #[cfg(test)]
 mod tests {
+    use bazoola::ValidationError;
     use rstest::rstest;
 
     use super::*;
 
     #[rstest]
-    #[case("'username': The value is too long", "the value is too long")]
-    #[case("'estimated_hours': The value is too big", "the value is too big")]
-    #[case("no field here", "no field here")]
-    fn database_messages_lose_their_field_prefix(#[case] message: &str, #[case] expected: &str) {
-        assert_eq!(strip_field(message), expected);
+    #[case(ValidationError::TooLong { table: "users".into(), field: "username".into(), value: "x".into() }, "username", "the value is too long")]
+    #[case(ValidationError::LeadingNul { table: "users".into(), field: "username".into(), value: "\0abc".into() }, "username", "the value cannot start with a NUL character (the file format reads that as null)")]
+    #[case(ValidationError::DuplicateId { table: "users".into(), id: 3 }, "id", "row with id 3 already exists")]
+    fn database_refusals_land_on_their_field(
+        #[case] error: ValidationError,
+        #[case] field: &str,
+        #[case] message: &str,
+    ) {
+        let errors = FormErrors::from_db(&error.into()).expect("a form error");
+        assert_eq!(errors.0.get(field).map(String::as_str), Some(message), "{errors:?}");
     }
 
     #[rstest]

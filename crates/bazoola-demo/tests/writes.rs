@@ -140,6 +140,7 @@ const EMAIL_51: &str = "abcdefghijklmnopqrstuvwxyzabcdefghijklmnop@mail.com";
 #[rstest]
 #[case::username_too_long("/users/new", USER, &[("username", LONG_21)], "username: the value is too long", LONG_21)]
 #[case::username_missing("/users/new", USER, &[("username", "  ")], "username: this field is required", "dora@example.com")]
+#[case::username_starting_with_nul("/users/new", USER, &[("username", "\0abc")], "username: the value cannot start with a NUL character", "dora@example.com")]
 #[case::email_too_long("/users/new", USER, &[("email", EMAIL_51)], "email: the value is too long", EMAIL_51)]
 #[case::email_not_an_address("/users/new", USER, &[("email", "dora")], "email: must be an email address", "value=\"dora\"")]
 #[case::role_unknown("/users/new", USER, &[("role", "boss")], "role: must be one of admin, manager, user", "dora@example.com")]
@@ -175,6 +176,7 @@ fn bad_input_is_shown_on_the_form_and_nothing_is_written(
     page.assert_contains(kept);
     page.assert_contains("How this page was built");
     assert_eq!(app.snapshot(), before, "a refused form wrote something");
+    assert_eq!(app.get("/users").status, 200, "the users page still renders");
 }
 
 #[rstest]

@@ -97,8 +97,10 @@ pub fn int_arg(table: &str, field: &str, obj: &Bound<'_, PyAny>) -> Result<i64, 
             return Ok(v);
         }
         if obj.is_instance_of::<PyInt>() {
-            // Past i64, it is past any field's size too.
-            return Err(ValidationError::TooBig { table: table.into(), field: field.into() }.into());
+            // Past i64, it is past any field's size too. The core's `Value` cannot hold
+            // it; the Python exception's `value` is the object itself (see `error`).
+            let value = Value::Text(repr(obj));
+            return Err(ValidationError::TooBig { table: table.into(), field: field.into(), value }.into());
         }
     }
     Err(ValidationError::NotAnInt { table: table.into(), field: field.into(), repr: repr(obj) }.into())

@@ -123,7 +123,7 @@ impl Database {
         joins: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
         let callbacks = Callbacks::default();
-        let cond = attached(py, || query::cond(cond, &callbacks))?;
+        let cond = attached(py, || query::cond(table_name, cond, &callbacks))?;
         let joins = attached(py, || query::joins(joins))?;
         let rows = run(py, Some(&callbacks), || self.db.find_by_cond(table_name, &cond, &joins))?;
         RowMaker::new(py)?.rows(&rows)
@@ -134,7 +134,7 @@ impl Database {
     fn count(&self, py: Python<'_>, table_name: &str, cond: Option<&Bound<'_, PyAny>>) -> PyResult<u64> {
         let callbacks = Callbacks::default();
         let cond = match cond {
-            Some(c) if !c.is_none() => Some(attached(py, || query::cond(c, &callbacks))?),
+            Some(c) if !c.is_none() => Some(attached(py, || query::cond(table_name, c, &callbacks))?),
             _ => None,
         };
         run(py, Some(&callbacks), || self.db.count(table_name, cond.as_ref()))

@@ -8,7 +8,7 @@
 //! GIL held — so every condition behaves as it did in the original, only faster when it
 //! can be.
 
-use bazoola::{Cond, Join, Row, Value};
+use bazoola::{Cond, Join, Row, ValidationError, Value, MAX_COND_DEPTH};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
@@ -16,11 +16,21 @@ use pyo3::types::{PyDict, PyString};
 use crate::convert::{plain_value, RowMaker};
 use crate::guard::Callbacks;
 
-/// The core condition for the Python condition `obj`.
-pub fn cond(obj: &Bound<'_, PyAny>, callbacks: &Callbacks) -> PyResult<Cond> {
+/// The core condition for the Python condition `obj` on table `table`.
+pub fn cond(table: &str, obj: &Bound<'_, PyAny>, callbacks: &Callbacks) -> PyResult<Cond> {
+    cond_at(table, obj, callbacks, 0)
+}
+
+/// Converts one node `depth` levels down. Chains of one combinator are flattened
+/// without recursion; other nesting is capped at the core's limit, so a condition
+/// built in a loop can never exhaust the stack here.
+fn cond_at(table: &str, obj: &Bound<'_, PyAny>, callbacks: &Callbacks, depth: usize) -> PyResult<Cond> {
     let py = obj.py();
-    let kind = obj.getattr(intern!(py, "_kind"))?;
-    let kind = if kind.is_none() { String::new() } else { kind.extract::<String>()? };
+    if depth > MAX_COND_DEPTH {
+        let error = ValidationError::CondTooDeep { table: table.into(), limit: MAX_COND_DEPTH };
+        return Err(crate::error::to_py(py, error.into()));
+    }
+    let kind = kind_of(obj)?.unwrap_or_default();
     let native = match kind.as_str() {
         "eq" | "ne" | "lt" | "gt" | "le" | "ge" => pairs(obj)?.map(|pairs| match kind.as_str() {
             "eq" => Cond::Eq(pairs),
@@ -51,20 +61,41 @@ pub fn cond(obj: &Bound<'_, PyAny>, callbacks: &Callbacks) -> PyResult<Cond> {
         }
         "is_null" => Some(Cond::IsNull(obj.getattr(intern!(py, "field"))?.extract()?)),
         "and" | "or" => {
-            let conds = obj
-                .getattr(intern!(py, "conds"))?
-                .try_iter()?
-                .map(|c| cond(&c?, callbacks))
-                .collect::<PyResult<Vec<_>>>()?;
+            let mut conds = Vec::new();
+            let mut stack: Vec<Bound<'_, PyAny>> = operands(obj)?;
+            while let Some(operand) = stack.pop() {
+                if kind_of(&operand)?.as_deref() == Some(kind.as_str()) {
+                    stack.extend(operands(&operand)?);
+                } else {
+                    conds.push(cond_at(table, &operand, callbacks, depth + 1)?);
+                }
+            }
             Some(if kind == "and" { Cond::And(conds) } else { Cond::Or(conds) })
         }
-        "not" => Some(Cond::Not(Box::new(cond(&obj.getattr(intern!(py, "cond"))?, callbacks)?))),
+        "not" => Some(Cond::Not(Box::new(cond_at(
+            table,
+            &obj.getattr(intern!(py, "cond"))?,
+            callbacks,
+            depth + 1,
+        )?))),
         _ => None,
     };
     match native {
         Some(native) => Ok(native),
         None => Ok(custom(obj.getattr(intern!(py, "eval"))?.unbind(), callbacks.clone())),
     }
+}
+
+/// A condition's `_kind`, `None` for one that runs its own `eval`.
+fn kind_of(obj: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+    obj.getattr(intern!(obj.py(), "_kind"))?.extract()
+}
+
+/// An `AND`/`OR`'s operands, last first (ready to pop in order).
+fn operands<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    let mut list = obj.getattr(intern!(obj.py(), "conds"))?.try_iter()?.collect::<PyResult<Vec<_>>>()?;
+    list.reverse();
+    Ok(list)
 }
 
 /// The `field=value` pairs of a condition, if every value has a core equivalent.

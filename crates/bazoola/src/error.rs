@@ -7,7 +7,9 @@
 //! method returns, and maps one-to-one onto the Python exception classes of SPEC §4.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use crate::value::Value;
 
 /// A value does not fit its field, or a request names something that is not there.
 /// The message starts with the quoted field name, as the original's did.
@@ -16,9 +18,13 @@ pub enum ValidationError {
     #[error("'{field}': The value can't be None")]
     NullNotAllowed { table: String, field: String },
     #[error("'{field}': The value is too long")]
-    TooLong { table: String, field: String },
+    TooLong { table: String, field: String, value: Value },
     #[error("'{field}': The value is too big")]
-    TooBig { table: String, field: String },
+    TooBig { table: String, field: String, value: Value },
+    /// A CHAR slot whose first byte is NUL reads back as null, so such a value could
+    /// never be read back as written.
+    #[error("'{field}': The value cannot start with a NUL character (the file format reads that as null)")]
+    LeadingNul { table: String, field: String, value: Value },
     /// A non-integer given for an integer field; `repr` is how the caller wrote the value.
     #[error("'{field}': Type mismatch: `{repr}` is not `int`")]
     NotAnInt { table: String, field: String, repr: String },
@@ -37,6 +43,10 @@ pub enum ValidationError {
     UnknownTable { table: String },
     #[error("'{field}': the condition value `{repr}` cannot be compared with this field")]
     BadCondition { table: String, field: String, repr: String },
+    /// Conditions nest at most [`MAX_COND_DEPTH`](crate::MAX_COND_DEPTH) levels; chains
+    /// of one combinator (`a | b | c …`) are flattened and do not count.
+    #[error("table '{table}': the condition is nested more than {limit} levels deep")]
+    CondTooDeep { table: String, limit: usize },
 }
 
 /// A change would break a foreign key.
@@ -102,6 +112,8 @@ pub enum SchemaError {
     DuplicateTable { table: String },
     #[error("table '{table}': field '{field}' refers to table '{target}', which is not declared")]
     UnknownTarget { table: String, field: String, target: String },
+    #[error("format width {width} is not one of 9 (the spec's) or 6 (bazoola 0.0.7's)")]
+    BadWidth { width: usize },
 }
 
 /// What the database was doing when the operating system refused.
@@ -164,6 +176,184 @@ pub enum Error {
     /// An earlier failure inside this transaction left it unusable; it will roll back.
     #[error("the transaction was aborted by an earlier error and will be rolled back")]
     TransactionAborted,
+    /// A read callback (a custom condition, a `for_each` visitor) tried to write: the
+    /// thread holds a shared lock that a write would wait on forever.
+    #[error(
+        "cannot write to the database in {dir} from inside a read of it on the same thread \
+         (a condition or visitor callback); run both inside a transaction"
+    )]
+    WriteInsideRead { dir: PathBuf },
+    /// A number the table must write (a text-heap offset, a slot) no longer fits the
+    /// format's fixed-width slots. `vacuum` reclaims freed text.
+    #[error("table '{table}' is full: {what} does not fit the {width}-digit slots of {path}")]
+    Full { table: String, path: PathBuf, what: String, width: usize },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The values an error is about, readable without parsing its message. Each accessor
+/// answers `None` where the value does not apply to the error.
+impl Error {
+    /// The table the error is about.
+    pub fn table(&self) -> Option<&str> {
+        match self {
+            Error::Validation(e) => e.table(),
+            Error::NotFound { table, .. } | Error::Full { table, .. } => Some(table),
+            Error::Integrity(e) => Some(e.table()),
+            Error::Schema(e) => e.table(),
+            Error::CorruptData(_)
+            | Error::Io(_)
+            | Error::Closed { .. }
+            | Error::NoTransaction
+            | Error::TransactionAborted
+            | Error::WriteInsideRead { .. } => None,
+        }
+    }
+
+    /// The field the error is about.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Error::Validation(e) => e.field(),
+            Error::Integrity(e) => e.field(),
+            Error::Schema(SchemaError::UnknownTarget { field, .. }) => Some(field),
+            _ => None,
+        }
+    }
+
+    /// The row id the error is about: the missing or duplicate row, the row whose delete
+    /// was restricted, the id a foreign key names.
+    pub fn id(&self) -> Option<i64> {
+        match self {
+            Error::Validation(e) => e.id(),
+            Error::NotFound { id, .. } => Some(*id),
+            Error::Integrity(e) => e.id(),
+            _ => None,
+        }
+    }
+
+    /// The offending value, where the error is about one.
+    pub fn value(&self) -> Option<&Value> {
+        match self {
+            Error::Validation(e) => e.value(),
+            _ => None,
+        }
+    }
+
+    /// The file or directory the error is about.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Error::CorruptData(e) => Some(&e.path),
+            Error::Io(e) => Some(&e.path),
+            Error::Schema(SchemaError::Unparsable { path, .. }) => Some(path),
+            Error::Full { path, .. } => Some(path),
+            Error::Closed { dir } | Error::WriteInsideRead { dir } => Some(dir),
+            _ => None,
+        }
+    }
+}
+
+impl ValidationError {
+    pub fn table(&self) -> Option<&str> {
+        use ValidationError::*;
+        match self {
+            NullNotAllowed { table, .. }
+            | TooLong { table, .. }
+            | TooBig { table, .. }
+            | LeadingNul { table, .. }
+            | NotAnInt { table, .. }
+            | NotAString { table, .. }
+            | DuplicateId { table, .. }
+            | NonPositiveId { table, .. }
+            | IdChanged { table, .. }
+            | UnknownField { table, .. }
+            | UnknownTable { table }
+            | BadCondition { table, .. }
+            | CondTooDeep { table, .. } => (!table.is_empty()).then_some(table.as_str()),
+        }
+    }
+
+    /// The field; `id` for the errors about a row's id.
+    pub fn field(&self) -> Option<&str> {
+        use ValidationError::*;
+        match self {
+            NullNotAllowed { field, .. }
+            | TooLong { field, .. }
+            | TooBig { field, .. }
+            | LeadingNul { field, .. }
+            | NotAnInt { field, .. }
+            | NotAString { field, .. }
+            | UnknownField { field, .. }
+            | BadCondition { field, .. } => (!field.is_empty()).then_some(field.as_str()),
+            DuplicateId { .. } | NonPositiveId { .. } | IdChanged { .. } => Some("id"),
+            UnknownTable { .. } | CondTooDeep { .. } => None,
+        }
+    }
+
+    pub fn id(&self) -> Option<i64> {
+        match self {
+            ValidationError::DuplicateId { id, .. }
+            | ValidationError::NonPositiveId { id, .. }
+            | ValidationError::IdChanged { id, .. } => Some(*id),
+            _ => None,
+        }
+    }
+
+    pub fn value(&self) -> Option<&Value> {
+        match self {
+            ValidationError::TooLong { value, .. }
+            | ValidationError::TooBig { value, .. }
+            | ValidationError::LeadingNul { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The message without the leading `'field': ` — for showing next to the field.
+    pub fn reason(&self) -> String {
+        let message = self.to_string();
+        match self.field().and_then(|f| message.strip_prefix(&format!("'{f}': "))) {
+            Some(rest) => rest.to_string(),
+            None => message,
+        }
+    }
+}
+
+impl IntegrityError {
+    /// The table the refused change was made to.
+    pub fn table(&self) -> &str {
+        match self {
+            IntegrityError::MissingTarget { table, .. }
+            | IntegrityError::DeleteRestricted { table, .. }
+            | IntegrityError::TruncateRestricted { table, .. } => table,
+        }
+    }
+
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            IntegrityError::MissingTarget { field, .. } | IntegrityError::DeleteRestricted { field, .. } => {
+                Some(field)
+            }
+            IntegrityError::TruncateRestricted { .. } => None,
+        }
+    }
+
+    pub fn id(&self) -> Option<i64> {
+        match self {
+            IntegrityError::MissingTarget { id, .. } | IntegrityError::DeleteRestricted { id, .. } => {
+                Some(*id)
+            }
+            IntegrityError::TruncateRestricted { .. } => None,
+        }
+    }
+}
+
+impl SchemaError {
+    pub fn table(&self) -> Option<&str> {
+        match self {
+            SchemaError::Mismatch { table, .. }
+            | SchemaError::Invalid { table, .. }
+            | SchemaError::DuplicateTable { table }
+            | SchemaError::UnknownTarget { table, .. } => Some(table),
+            SchemaError::Unparsable { .. } | SchemaError::BadWidth { .. } => None,
+        }
+    }
+}

@@ -38,7 +38,7 @@ mod table;
 mod value;
 
 pub use db::check::Problem;
-pub use db::cond::Cond;
+pub use db::cond::{Cond, MAX_COND_DEPTH};
 pub use db::database::Database;
 pub use db::join::{Join, JoinKind};
 pub use db::open::OpenOptions;

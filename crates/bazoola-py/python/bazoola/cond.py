@@ -41,10 +41,16 @@ class BaseCond(ABC):
     @abstractmethod
     def eval(self, row: Row) -> bool: ...
 
+    # A chain built one operand at a time (``c = c | EQ(id=i)`` in a loop) stays one
+    # flat list, however long, rather than a tree as deep as the loop.
     def __and__(self, other: BaseCond) -> AND:
+        if type(self) is AND:
+            return AND(*self.conds, other)
         return AND(self, other)
 
     def __or__(self, other: BaseCond) -> OR:
+        if type(self) is OR:
+            return OR(*self.conds, other)
         return OR(self, other)
 
     def __invert__(self) -> NOT:

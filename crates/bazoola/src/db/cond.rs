@@ -100,12 +100,46 @@ impl Cond {
     pub fn custom(predicate: impl Fn(&Row) -> Result<bool> + Send + Sync + 'static) -> Cond {
         Cond::Custom(Arc::new(predicate))
     }
+    /// `self AND other`; a chain of `and`s stays one flat list.
     pub fn and(self, other: Cond) -> Cond {
-        Cond::And(vec![self, other])
+        match self {
+            Cond::And(mut conds) => {
+                conds.push(other);
+                Cond::And(conds)
+            }
+            first => Cond::And(vec![first, other]),
+        }
     }
+    /// `self OR other`; a chain of `or`s stays one flat list.
     pub fn or(self, other: Cond) -> Cond {
-        Cond::Or(vec![self, other])
+        match self {
+            Cond::Or(mut conds) => {
+                conds.push(other);
+                Cond::Or(conds)
+            }
+            first => Cond::Or(vec![first, other]),
+        }
     }
+}
+
+/// How deep conditions may nest once chains of one combinator are flattened
+/// (`a | b | c` is one level however long): deep enough for any condition a person
+/// writes, shallow enough that compiling and evaluating it cannot exhaust the stack.
+pub const MAX_COND_DEPTH: usize = 100;
+
+/// The operands of a chain of one combinator, nested ones spliced in, in order —
+/// without recursion, so a chain built one operand at a time (`c = c | x` in a loop)
+/// of any length is fine.
+fn flatten(conds: &[Cond], same: fn(&Cond) -> Option<&[Cond]>) -> Vec<&Cond> {
+    let mut out = Vec::with_capacity(conds.len());
+    let mut stack: Vec<&Cond> = conds.iter().rev().collect();
+    while let Some(cond) = stack.pop() {
+        match same(cond) {
+            Some(inner) => stack.extend(inner.iter().rev()),
+            None => out.push(cond),
+        }
+    }
+    out
 }
 
 impl std::ops::Not for Cond {
@@ -144,6 +178,14 @@ impl Predicate {
     /// Binds `cond` to `table`: unknown fields and uncomparable values are refused here,
     /// once, rather than per row.
     pub fn compile(cond: &Cond, table: &Table) -> Result<Predicate, ValidationError> {
+        Predicate::compile_at(cond, table, 0)
+    }
+
+    fn compile_at(cond: &Cond, table: &Table, depth: usize) -> Result<Predicate, ValidationError> {
+        if depth > MAX_COND_DEPTH {
+            return Err(ValidationError::CondTooDeep { table: table.name().into(), limit: MAX_COND_DEPTH });
+        }
+        let inner = |c: &Cond| Predicate::compile_at(c, table, depth + 1);
         let pairs = |pairs: &[(String, Value)], op: Op| -> Result<Predicate, ValidationError> {
             let leaves = pairs
                 .iter()
@@ -191,12 +233,14 @@ impl Predicate {
                 Predicate::Compare { field: field_index(table, name)?, op: Op::Eq, value: Value::Null }
             }
             Cond::And(conds) => {
-                Predicate::All(conds.iter().map(|c| Predicate::compile(c, table)).collect::<Result<_, _>>()?)
+                let operands = flatten(conds, |c| if let Cond::And(v) = c { Some(v) } else { None });
+                Predicate::All(operands.into_iter().map(inner).collect::<Result<_, _>>()?)
             }
             Cond::Or(conds) => {
-                Predicate::Any(conds.iter().map(|c| Predicate::compile(c, table)).collect::<Result<_, _>>()?)
+                let operands = flatten(conds, |c| if let Cond::Or(v) = c { Some(v) } else { None });
+                Predicate::Any(operands.into_iter().map(inner).collect::<Result<_, _>>()?)
             }
-            Cond::Not(c) => Predicate::Not(Box::new(Predicate::compile(c, table)?)),
+            Cond::Not(c) => Predicate::Not(Box::new(inner(c)?)),
             Cond::Custom(f) => Predicate::Custom(f.clone()),
         })
     }

@@ -16,7 +16,7 @@ use crate::error::{Error, IoError, IoOp, Result, SchemaError};
 use crate::format::constants::{
     data_file, pk_index_file, schema_file, LEGACY_WIDTH, LOCK_FILE, ROW_END, SCHEMA_SUFFIX, SPEC_WIDTH,
 };
-use crate::format::schema::TableSchema;
+use crate::format::schema::{check_width, TableSchema};
 use crate::format::schema_file;
 use crate::storage::lock::DbLock;
 use crate::storage::pager::{Pager, SyncMode};
@@ -77,6 +77,9 @@ impl OpenOptions {
     }
 
     fn open_inner(&self, dir: &Path, declared: Option<Vec<TableSchema>>) -> Result<Database> {
+        if let Some(width) = self.width {
+            check_width(width)?;
+        }
         std::fs::create_dir_all(dir).map_err(|source| IoError {
             path: dir.to_path_buf(),
             op: IoOp::CreateDir,

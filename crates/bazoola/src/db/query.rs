@@ -31,17 +31,21 @@ fn examined(n: u64) {
 }
 
 impl Engine {
-    /// The row with id `id` and its slot, if there is one.
+    /// The row with id `id` and its slot, if there is one. The row the PK index points
+    /// at must hold that id: every write goes through here, and trusting a bad entry
+    /// would update or delete some other row.
     pub fn lookup(&self, io: &mut Io, t: usize, id: i64) -> Result<Option<(u64, Vec<u8>)>> {
-        if id <= 0 {
-            return Ok(None);
-        }
         let table = &self.tables[t];
         let Some(slot) = table.slot_of(io, id)? else { return Ok(None) };
         examined(1);
         let mut row = vec![0u8; table.layout.row_size];
         if !table.read_row(io, slot, &mut row)? || Table::is_deleted(&row) {
             return Ok(None);
+        }
+        let held = table.decode_field(io, slot, &row, 0)?;
+        if held != Value::Int(id) {
+            let detail = format!("the index entry of id {id} points at a row with id {}", held.repr());
+            return Err(table.corrupt(io, table.index_file(), Location::Slot(slot), detail));
         }
         Ok(Some((slot, row)))
     }
@@ -50,10 +54,6 @@ impl Engine {
         let Some((slot, bytes)) = self.lookup(io, t, id)? else { return Ok(None) };
         let table = &self.tables[t];
         let values = table.decode_row(io, slot, &bytes)?;
-        if values.first() != Some(&Value::Int(id)) {
-            let detail = format!("the index entry of id {id} points at a row with id {}", values[0].repr());
-            return Err(table.corrupt(io, table.index_file(), Location::Slot(slot), detail));
-        }
         Ok(Some(Row::new(table.columns.clone(), values)))
     }
 

@@ -16,7 +16,17 @@ pub fn check_value(table: &Table, i: usize, value: &Value) -> Result<(), Validat
         (_, Value::Null) => Err(ValidationError::NullNotAllowed { table: table_name(), field: field_name() }),
         (FieldType::Char { size }, Value::Text(text)) => {
             if text.len() > *size {
-                Err(ValidationError::TooLong { table: table_name(), field: field_name() })
+                Err(ValidationError::TooLong {
+                    table: table_name(),
+                    field: field_name(),
+                    value: value.clone(),
+                })
+            } else if text.starts_with('\0') {
+                Err(ValidationError::LeadingNul {
+                    table: table_name(),
+                    field: field_name(),
+                    value: value.clone(),
+                })
             } else {
                 Ok(())
             }
@@ -29,7 +39,11 @@ pub fn check_value(table: &Table, i: usize, value: &Value) -> Result<(), Validat
             if int_fits(*v, field.width(table.width())) {
                 Ok(())
             } else {
-                Err(ValidationError::TooBig { table: table_name(), field: field_name() })
+                Err(ValidationError::TooBig {
+                    table: table_name(),
+                    field: field_name(),
+                    value: value.clone(),
+                })
             }
         }
         (_, other) => {

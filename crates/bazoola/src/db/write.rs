@@ -62,7 +62,8 @@ impl Engine {
             return Err(ValidationError::NonPositiveId { table: table.name().into(), id }.into());
         }
         if !int_fits(id, table.width()) {
-            return Err(ValidationError::TooBig { table: table.name().into(), field: "id".into() }.into());
+            let (table, field, value) = (table.name().into(), "id".into(), Value::Int(id));
+            return Err(ValidationError::TooBig { table, field, value }.into());
         }
         if self.lookup(io, t, id)?.is_some() {
             return Err(ValidationError::DuplicateId { table: table.name().into(), id }.into());

@@ -6,9 +6,13 @@
 
 use super::constants::{NULL_CHAR, NULL_NUMBER, PAD};
 
-/// Writes `value` left-justified into `slot`, padding with spaces. The caller has checked
-/// that it fits ([`int_fits`]).
-pub fn put_int(slot: &mut [u8], value: i64) {
+/// A number too wide for its slot: writing it would spill into the next field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DoesNotFit;
+
+/// Writes `value` left-justified into `slot`, padding with spaces; refuses a value
+/// whose decimal text is wider than the slot.
+pub fn put_int(slot: &mut [u8], value: i64) -> Result<(), DoesNotFit> {
     let mut digits = [0u8; 20];
     let mut start = digits.len();
     let mut n = value.unsigned_abs();
@@ -25,8 +29,12 @@ pub fn put_int(slot: &mut [u8], value: i64) {
         digits[start] = b'-';
     }
     let text = &digits[start..];
+    if text.len() > slot.len() {
+        return Err(DoesNotFit);
+    }
     slot[..text.len()].copy_from_slice(text);
     slot[text.len()..].fill(PAD);
+    Ok(())
 }
 
 /// Whether `value`'s decimal text fits a slot of `width` bytes.
@@ -116,9 +124,19 @@ mod tests {
     #[case(999_999_999, b"999999999")]
     fn ints_are_left_justified(#[case] value: i64, #[case] expected: &[u8; 9]) {
         let mut slot = [0u8; 9];
-        put_int(&mut slot, value);
+        put_int(&mut slot, value).unwrap();
         assert_eq!(&slot, expected);
         assert_eq!(get_int(&slot), Ok(Some(value)));
+    }
+
+    #[rstest]
+    #[case(1_000_000_000)]
+    #[case(-100_000_000)]
+    #[case(i64::MIN)]
+    fn ints_wider_than_the_slot_are_refused_untouched(#[case] value: i64) {
+        let mut slot = *b"abcdefghi";
+        assert_eq!(put_int(&mut slot, value), Err(DoesNotFit));
+        assert_eq!(&slot, b"abcdefghi");
     }
 
     #[rstest]

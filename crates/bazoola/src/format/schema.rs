@@ -2,7 +2,7 @@
 //! primary key `id`. A schema knows its row layout (the byte offset and width of every
 //! field), because a row is nothing but its fields' slots side by side.
 
-use super::constants::SPEC_WIDTH;
+use super::constants::{LEGACY_WIDTH, SPEC_WIDTH};
 use crate::error::SchemaError;
 
 /// What happens to referring rows when a referenced row is deleted.
@@ -158,6 +158,7 @@ impl TableSchema {
     /// Checks the rules a declaration must follow; the message names the first broken one.
     pub fn validate(&self) -> Result<(), SchemaError> {
         let invalid = |problem: String| SchemaError::Invalid { table: self.name.clone(), problem };
+        check_width(self.width)?;
         if !is_valid_name(&self.name) {
             return Err(invalid("a table name is letters, digits and '_', not starting with a digit".into()));
         }
@@ -192,9 +193,6 @@ impl TableSchema {
                 }
             }
         }
-        if !(1..=18).contains(&self.width) {
-            return Err(invalid(format!("format width {} is not between 1 and 18", self.width)));
-        }
         Ok(())
     }
 
@@ -222,6 +220,15 @@ impl TableSchema {
             offset += width;
         }
         Layout { offsets, widths, row_size: offset + 1 }
+    }
+}
+
+/// The two formats there are: the spec's width and the released package's.
+pub fn check_width(width: usize) -> Result<(), SchemaError> {
+    if width == SPEC_WIDTH || width == LEGACY_WIDTH {
+        Ok(())
+    } else {
+        Err(SchemaError::BadWidth { width })
     }
 }
 

@@ -74,6 +74,16 @@ impl Table {
         CorruptDataError { path: io.path(file).to_path_buf(), location, detail: detail.into() }.into()
     }
 
+    /// The error for a number that no longer fits the format's slots of `file`.
+    pub fn full(&self, io: &Io, file: FileId, what: impl Into<String>) -> crate::error::Error {
+        crate::error::Error::Full {
+            table: self.name().to_string(),
+            path: io.path(file).to_path_buf(),
+            what: what.into(),
+            width: self.width(),
+        }
+    }
+
     /// Empties every file and resets the sequence to `0`.
     pub fn truncate(&self, io: &mut Io) -> Result<()> {
         for file in [self.dat, self.idx, self.free].into_iter().chain(self.text) {

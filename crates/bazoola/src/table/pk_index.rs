@@ -4,20 +4,22 @@
 
 use super::Table;
 use crate::error::{Location, Result};
-use crate::format::codec::{get_int, put_int, put_null_number};
+use crate::format::codec::{get_int, int_fits, put_int, put_null_number};
 use crate::format::constants::NULL_NUMBER;
 use crate::storage::pager::Io;
 
 impl Table {
-    fn entry_offset(&self, id: i64) -> u64 {
-        (id as u64 - 1) * self.width() as u64
+    /// Where id `id`'s entry sits; `None` for an id no row of this table can have (not
+    /// positive, or wider than the table's id slots), which no entry describes.
+    fn entry_offset(&self, id: i64) -> Option<u64> {
+        (id > 0 && int_fits(id, self.width())).then(|| (id as u64 - 1) * self.width() as u64)
     }
 
-    /// The slot of row `id`, if the index has one. `id` is positive.
+    /// The slot of row `id`, if the index has one.
     pub fn slot_of(&self, io: &mut Io, id: i64) -> Result<Option<u64>> {
+        let Some(offset) = self.entry_offset(id) else { return Ok(None) };
         let mut entry = [0u8; 32];
         let entry = &mut entry[..self.width()];
-        let offset = self.entry_offset(id);
         let n = io.read_at(self.idx, entry, offset)?;
         match get_int(&entry[..n]) {
             _ if n == 0 => Ok(None),
@@ -34,7 +36,7 @@ impl Table {
 
     /// Points id `id` at `slot` (or at nothing).
     pub fn set_slot(&self, io: &mut Io, id: i64, slot: Option<u64>) -> Result<()> {
-        let offset = self.entry_offset(id);
+        let offset = self.entry_offset(id).ok_or_else(|| self.full(io, self.idx, format!("id {id}")))?;
         let len = io.len(self.idx)?;
         if offset > len {
             io.write_at(self.idx, &vec![NULL_NUMBER; (offset - len) as usize], len)?;
@@ -42,7 +44,9 @@ impl Table {
         let mut entry = [0u8; 32];
         let entry = &mut entry[..self.width()];
         match slot {
-            Some(slot) => put_int(entry, slot as i64),
+            Some(slot) => {
+                put_int(entry, slot as i64).map_err(|_| self.full(io, self.idx, format!("slot {slot}")))?
+            }
             None => put_null_number(entry),
         }
         io.write_at(self.idx, entry, offset)

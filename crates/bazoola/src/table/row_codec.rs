@@ -107,9 +107,14 @@ impl Table {
                 (FieldType::Char { .. }, _) => put_null_char(slot),
                 (FieldType::Text, Value::Text(text)) => {
                     let offset = self.append_text(io, text)?;
-                    put_int(self.layout.slot_mut(&mut row, i), offset as i64);
+                    put_int(self.layout.slot_mut(&mut row, i), offset as i64)
+                        .map_err(|_| self.full(io, self.dat, format!("text offset {offset}")))?;
                 }
-                (_, Value::Int(v)) => put_int(slot, *v),
+                // Validation has checked the width; a value that slipped past it is
+                // refused here rather than written into the neighbouring field.
+                (_, Value::Int(v)) => {
+                    put_int(slot, *v).map_err(|_| self.full(io, self.dat, format!("value {v}")))?
+                }
                 _ => put_null_number(slot),
             }
         }

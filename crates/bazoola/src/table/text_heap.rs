@@ -4,7 +4,7 @@
 
 use super::Table;
 use crate::error::{Location, Result};
-use crate::format::codec::{get_int, put_int};
+use crate::format::codec::{get_int, int_fits, put_int};
 use crate::format::constants::NULL_NUMBER;
 use crate::storage::pager::{FileId, Io};
 
@@ -38,13 +38,18 @@ impl Table {
             .map_err(|_| self.corrupt(io, file, Location::Offset(offset), "the text is not valid UTF-8"))
     }
 
-    /// Appends a record; returns its offset.
+    /// Appends a record; returns its offset. Both the record's length and its offset
+    /// (which the row holds) must fit the table's width-wide slots.
     pub fn append_text(&self, io: &mut Io, text: &str) -> Result<u64> {
         let file = self.text_file(io)?;
         let offset = io.len(file)?;
         let width = self.width();
+        if !int_fits(i64::try_from(offset).unwrap_or(i64::MAX), width) {
+            return Err(self.full(io, file, format!("text offset {offset}")));
+        }
         let mut record = vec![0u8; width + text.len()];
-        put_int(&mut record[..width], text.len() as i64);
+        put_int(&mut record[..width], text.len() as i64)
+            .map_err(|_| self.full(io, file, format!("a text of {} bytes", text.len())))?;
         record[width..].copy_from_slice(text.as_bytes());
         io.write_at(file, &record, offset)?;
         Ok(offset)

@@ -45,5 +45,6 @@ pub fn text(db: &Database, table: &str, value: &str) -> i64 {
 pub fn pairs<const N: usize>(items: [(&str, Value); N]) -> Vec<(String, Value)> {
     items.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
+pub mod child;
 pub mod faulty;
 pub mod workload;
