@@ -64,14 +64,13 @@ impl TableInfo {
 
     /// The `(name, value)` pairs of a `dict` of values.
     pub fn pairs(&self, values: &Bound<'_, PyDict>) -> Result<Vec<(String, Value)>, PyErr> {
-        let py = values.py();
         let mut pairs = Vec::with_capacity(values.len());
         for (key, obj) in values.iter() {
             let name: String = match key.cast::<PyString>() {
                 Ok(s) => s.to_str()?.to_owned(),
                 Err(_) => key.str()?.to_str()?.to_owned(),
             };
-            let value = self.value(&name, &obj).map_err(|e| crate::error::to_py(py, e))?;
+            let value = self.value(&name, &obj).map_err(|e| crate::error::about_object(e, &obj))?;
             pairs.push((name, value));
         }
         Ok(pairs)

@@ -11,7 +11,7 @@ use pyo3::types::{PyDict, PyList};
 
 use crate::convert::{int_arg, RowMaker, TableInfo};
 use crate::error::to_py;
-use crate::guard::{attached, run, Callbacks};
+use crate::guard::{attached, in_transaction, run, Callbacks};
 use crate::query;
 use crate::schema::{self, TableSpec};
 
@@ -32,7 +32,7 @@ impl Database {
 
 /// An id argument.
 fn id_arg(table: &str, obj: &Bound<'_, PyAny>) -> PyResult<i64> {
-    int_arg(table, "id", obj).map_err(|e| to_py(obj.py(), e))
+    int_arg(table, "id", obj).map_err(|e| crate::error::about_object(e, obj))
 }
 
 /// Panics inside a core call, for the test that no panic reaches Python as anything
@@ -125,7 +125,9 @@ impl Database {
         let callbacks = Callbacks::default();
         let cond = attached(py, || query::cond(table_name, cond, &callbacks))?;
         let joins = attached(py, || query::joins(joins))?;
-        let rows = run(py, Some(&callbacks), || self.db.find_by_cond(table_name, &cond, &joins))?;
+        let rows = run(py, Some(&callbacks), || {
+            in_transaction(&self.db, &callbacks, |db| db.find_by_cond(table_name, &cond, &joins))
+        })?;
         RowMaker::new(py)?.rows(&rows)
     }
 
@@ -137,7 +139,9 @@ impl Database {
             Some(c) if !c.is_none() => Some(attached(py, || query::cond(table_name, c, &callbacks))?),
             _ => None,
         };
-        run(py, Some(&callbacks), || self.db.count(table_name, cond.as_ref()))
+        run(py, Some(&callbacks), || {
+            in_transaction(&self.db, &callbacks, |db| db.count(table_name, cond.as_ref()))
+        })
     }
 
     fn update_by_id<'py>(

@@ -7,6 +7,8 @@
 
 use std::any::Any;
 
+use bazoola::Value;
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyType;
@@ -54,16 +56,77 @@ impl Kind {
     }
 
     pub fn error(self, py: Python<'_>, message: String) -> PyErr {
-        match CLASSES[self as usize].import(py, "bazoola.errors", self.class_name()) {
-            Ok(class) => PyErr::from_type(class.clone(), (message,)),
-            Err(import_failed) => import_failed,
+        self.error_about(py, message, &About::default())
+    }
+
+    /// The exception, with the values it is about as attributes.
+    fn error_about(self, py: Python<'_>, message: String, about: &About) -> PyErr {
+        let made = CLASSES[self as usize]
+            .import(py, "bazoola.errors", self.class_name())
+            .and_then(|class| class.call1((message,)))
+            .and_then(|exception| {
+                about.set_on(&exception)?;
+                Ok(exception)
+            });
+        match made {
+            Ok(exception) => PyErr::from_value(exception),
+            Err(failed) => failed,
         }
     }
 }
 
-/// The Python exception for a core error, with the core's message.
+/// The values an error is about, as the exception's attributes (SPEC §4): `table`,
+/// `field`, `id`, `value`, `path`; `None` where they do not apply.
+#[derive(Default)]
+struct About {
+    table: Option<String>,
+    field: Option<String>,
+    id: Option<i64>,
+    value: Option<Value>,
+    path: Option<String>,
+}
+
+impl About {
+    fn of(error: &bazoola::Error) -> About {
+        About {
+            table: error.table().map(str::to_owned),
+            field: error.field().map(str::to_owned),
+            id: error.id(),
+            value: error.value().cloned(),
+            path: error.path().map(|p| p.to_string_lossy().into_owned()),
+        }
+    }
+
+    fn set_on(&self, exception: &Bound<'_, PyAny>) -> PyResult<()> {
+        let py = exception.py();
+        exception.setattr(intern!(py, "table"), &self.table)?;
+        exception.setattr(intern!(py, "field"), &self.field)?;
+        exception.setattr(intern!(py, "id"), self.id)?;
+        let value = match &self.value {
+            None | Some(Value::Null) => py.None().into_bound(py),
+            Some(Value::Int(v)) => v.into_pyobject(py)?.into_any(),
+            Some(Value::Text(s)) => s.into_pyobject(py)?.into_any(),
+            Some(other) => other.repr().into_pyobject(py)?.into_any(),
+        };
+        exception.setattr(intern!(py, "value"), value)?;
+        exception.setattr(intern!(py, "path"), &self.path)?;
+        Ok(())
+    }
+}
+
+/// The Python exception for a core error, with the core's message and the values it
+/// is about as attributes.
 pub fn to_py(py: Python<'_>, error: bazoola::Error) -> PyErr {
-    Kind::of(&error).error(py, error.to_string())
+    Kind::of(&error).error_about(py, error.to_string(), &About::of(&error))
+}
+
+/// The same for an error about a Python object this binding refused before the core
+/// saw it (a `float` for an INT): its `value` is that object itself.
+pub fn about_object(error: bazoola::Error, obj: &Bound<'_, PyAny>) -> PyErr {
+    let py = obj.py();
+    let exception = to_py(py, error);
+    let _ = exception.value(py).setattr(intern!(py, "value"), obj);
+    exception
 }
 
 /// A panic caught at the boundary, as a `DBError` (a panic is a bug in the core or here;

@@ -7,24 +7,55 @@
 //! core error, which [`run`] then replaces by the parked Python exception.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use pyo3::prelude::*;
 
 use crate::error;
 
-/// Where Python callbacks of one call leave the exception they raised.
+/// The Python callbacks of one call: whether there are any, and where they leave the
+/// exception they raised.
 #[derive(Clone, Default)]
-pub struct Callbacks(Arc<Mutex<Option<PyErr>>>);
+pub struct Callbacks {
+    parked: Arc<Mutex<Option<PyErr>>>,
+    present: Arc<AtomicBool>,
+}
 
 impl Callbacks {
     pub fn park(&self, err: PyErr) {
-        let mut slot = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut slot = self.parked.lock().unwrap_or_else(|p| p.into_inner());
         slot.get_or_insert(err);
     }
 
     fn take(&self) -> Option<PyErr> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
+        self.parked.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+
+    /// Notes that the call runs Python code of the user's.
+    pub fn add(&self) {
+        self.present.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether the call runs Python code of the user's, which may write to the
+    /// database: then the call runs in a transaction (see [`in_transaction`]).
+    pub fn present(&self) -> bool {
+        self.present.load(Ordering::Relaxed)
+    }
+}
+
+/// Runs a read whose conditions call Python code as a transaction when there is such
+/// code: an `eval` that writes then joins it (as the original's one global lock let
+/// it), commits with the read, and rolls back if the read fails.
+pub fn in_transaction<T>(
+    db: &bazoola::Database,
+    callbacks: &Callbacks,
+    read: impl FnOnce(&bazoola::Database) -> bazoola::Result<T>,
+) -> bazoola::Result<T> {
+    if callbacks.present() {
+        db.transaction(read)
+    } else {
+        read(db)
     }
 }
 

@@ -112,6 +112,7 @@ fn pairs(obj: &Bound<'_, PyAny>) -> PyResult<Option<Vec<(String, Value)>>> {
 
 /// A condition that asks Python's `eval(row)`, row by row.
 fn custom(eval: Py<PyAny>, callbacks: Callbacks) -> Cond {
+    callbacks.add();
     Cond::custom(move |row: &Row| {
         let outcome = Python::attach(|py| -> PyResult<bool> {
             let row = RowMaker::new(py)?.row(row)?;

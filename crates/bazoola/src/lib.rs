@@ -48,8 +48,8 @@ pub use error::{
     CorruptDataError, Error, IntegrityError, IoError, IoOp, Location, Result, SchemaError, ValidationError,
 };
 pub use format::schema::{Field, FieldType, OnDelete, TableSchema};
-pub use storage::pager::SyncMode;
-pub use storage::vfs::{FileIo, OsVfs, Vfs};
+pub use storage::pager::{SyncMode, DEFAULT_TXN_MEMORY};
+pub use storage::vfs::{DirStamp, FileIdentity, FileIo, OsVfs, Vfs};
 pub use value::{Columns, Row, Value};
 
 #[cfg(test)]

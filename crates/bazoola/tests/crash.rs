@@ -3,6 +3,9 @@
 //! must pass `check` and hold exactly the committed transactions — or those plus the one
 //! in flight, entirely.
 //!
+//! Half of the writers hold so little of a transaction in memory that they spill it to
+//! disk under a multi-segment journal before commit.
+//!
 //! The default is 200 kills; `BAZOOLA_CRASH_KILLS=10000 cargo test --release --test crash`
 //! runs the long mode.
 
@@ -11,7 +14,7 @@ mod common;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
-use bazoola::Database;
+use bazoola::{Database, OpenOptions, DEFAULT_TXN_MEMORY};
 use common::workload::{run_txn, schemas, state, Rng};
 
 #[test]
@@ -19,7 +22,8 @@ use common::workload::{run_txn, schemas, state, Rng};
 fn child_writer() {
     let Ok(dir) = std::env::var("BAZOOLA_CRASH_DIR") else { return };
     let start: u64 = std::env::var("BAZOOLA_CRASH_START").ok().and_then(|s| s.parse().ok()).unwrap_or(0);
-    let db = Database::open(&dir, schemas()).unwrap();
+    let memory: usize = std::env::var("BAZOOLA_CRASH_TXN_MEMORY").ok().and_then(|s| s.parse().ok()).unwrap();
+    let db = OpenOptions::new().txn_memory(memory).open(&dir, schemas()).unwrap();
     let mut out = std::io::stdout().lock();
     for n in start.. {
         run_txn(&db, n).unwrap();
@@ -43,6 +47,12 @@ fn kill_writers_at_random_moments() {
             .args(["child_writer", "--exact", "--ignored", "--nocapture", "--test-threads=1", "-q"])
             .env("BAZOOLA_CRASH_DIR", dir.path())
             .env("BAZOOLA_CRASH_START", next.to_string())
+            // Every other writer holds so little in memory that its transactions spill
+            // (journals of many segments, data on disk before commit).
+            .env(
+                "BAZOOLA_CRASH_TXN_MEMORY",
+                if kill % 2 == 0 { DEFAULT_TXN_MEMORY } else { 1024 }.to_string(),
+            )
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();

@@ -220,3 +220,248 @@ fn error_values_are_readable_without_parsing() {
     let Error::Validation(v) = db.insert("t", [("name", "toolong")]).unwrap_err() else { panic!() };
     assert_eq!(v.reason(), "The value is too long");
 }
+
+/// A journal segment with correct checksums around whatever body it is given.
+fn journal(nonce: u64, body_len: u64, body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(b"BZJRNL01");
+    out.extend_from_slice(&nonce.to_le_bytes());
+    out.extend_from_slice(&body_len.to_le_bytes());
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(&nonce.to_le_bytes());
+    crc.update(body);
+    out.extend_from_slice(&crc.finalize().to_le_bytes());
+    let header_crc = crc32fast::hash(&out);
+    out.extend_from_slice(&header_crc.to_le_bytes());
+    out.extend_from_slice(body);
+    out
+}
+
+fn length_record(name: &str, len: u64) -> Vec<u8> {
+    let mut out = vec![1u8];
+    out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(&len.to_le_bytes());
+    out
+}
+
+fn bytes_record(name: &str, offset: u64, data: &[u8]) -> Vec<u8> {
+    let mut out = vec![2u8];
+    out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(&offset.to_le_bytes());
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    out.extend_from_slice(data);
+    out
+}
+
+#[test]
+fn a_journal_claiming_a_huge_body_is_torn_not_an_allocation() {
+    in_child("a_journal_claiming_a_huge_body_is_torn_not_an_allocation", || {
+        let dir = tempfile::tempdir().unwrap();
+        three_rows(dir.path());
+        let before = snapshot(dir.path());
+        let body = length_record("a.dat", 0);
+        std::fs::write(dir.path().join(".journal"), journal(1, 1 << 50, &body)).unwrap();
+        let db = Database::open(dir.path(), [table_a()]).unwrap();
+        assert_eq!(db.find_all("a", &[]).unwrap().len(), 3, "nothing was rolled back");
+        let mut after = snapshot(dir.path());
+        after.retain(|(name, _)| name != ".journal");
+        let mut before = before;
+        before.retain(|(name, _)| name != ".journal");
+        assert_eq!(after, before);
+        assert_eq!(&std::fs::read(dir.path().join(".journal")).unwrap()[..8], &[0u8; 8], "retired");
+    });
+}
+
+#[rstest]
+#[case::path_outside("../escape.dat", b"x", "which is not a table file of this directory")]
+#[case::the_lock(".lock", b"x", "which is not a table file of this directory")]
+#[case::the_journal_itself(".journal", b"x", "which is not a table file of this directory")]
+#[case::past_the_recorded_length(
+    "a.dat",
+    b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+    "outside the length it records"
+)]
+fn a_verifying_journal_that_we_did_not_write_is_refused(
+    #[case] name: &str,
+    #[case] data: &[u8],
+    #[case] message: &str,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    three_rows(dir.path());
+    let mut body = length_record("a.dat", 45);
+    body.extend(bytes_record(name, 10, data));
+    std::fs::write(dir.path().join(".journal"), journal(1, body.len() as u64, &body)).unwrap();
+    let before = snapshot(dir.path());
+    let err = Database::open(dir.path(), [table_a()]).err().expect("refused");
+    assert!(matches!(err, Error::CorruptData(_)), "{err:?}");
+    assert!(err.to_string().contains(message), "{err}");
+    assert_eq!(err.path(), Some(dir.path().join(".journal").as_path()));
+    assert_eq!(snapshot(dir.path()), before, "nothing was applied");
+    assert!(!dir.path().parent().unwrap().join("escape.dat").exists());
+}
+
+#[test]
+fn a_hand_made_journal_in_our_format_rolls_back() {
+    let dir = tempfile::tempdir().unwrap();
+    three_rows(dir.path());
+    // Undo "row 3 was appended": the data file was 30 bytes long, row 1 said "old".
+    let mut body = length_record("a.dat", 30);
+    body.extend(bytes_record("a.dat", 9, b"old"));
+    std::fs::write(dir.path().join(".journal"), journal(9, body.len() as u64, &body)).unwrap();
+    let db = Database::open(dir.path(), [table_a()]).unwrap();
+    assert_eq!(common::read(dir.path(), "a.dat"), "1        old  \n2        bar  \n");
+    drop(db);
+}
+
+/// The peak resident memory of this process, in bytes.
+fn peak_rss() -> u64 {
+    // SAFETY: getrusage fills the struct we pass; all-zero is a valid initial value.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    usage.ru_maxrss as u64 * 1024
+}
+
+/// Fills a TEXT table with `mib` MiB of text, in another process's memory.
+fn big_heap(dir: &std::path::Path, mib: usize) {
+    let db = Database::open(dir, [table_f()]).unwrap();
+    let chunk = "t".repeat(1 << 20);
+    db.transaction(|db| {
+        for _ in 0..mib {
+            db.insert("f", [("body", chunk.as_str())])?;
+        }
+        Ok(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn truncating_a_big_heap_takes_little_memory_and_leaves_a_small_journal() {
+    in_child("truncating_a_big_heap_takes_little_memory_and_leaves_a_small_journal", || {
+        let dir = tempfile::tempdir().unwrap();
+        big_heap(dir.path(), 96);
+        let before = peak_rss();
+        let db = Database::open(dir.path(), [table_f()]).unwrap();
+        db.truncate("f", false).unwrap();
+        let grew = peak_rss().saturating_sub(before);
+        assert!(grew < 48 << 20, "truncating a 96 MiB heap grew the peak by {} MiB", grew >> 20);
+        assert_eq!(std::fs::metadata(dir.path().join("f.text.dat")).unwrap().len(), 0);
+        assert_eq!(std::fs::metadata(dir.path().join(".journal")).unwrap().len(), 32, "cut back");
+        assert!(db.check().unwrap().is_empty());
+    });
+}
+
+#[test]
+fn rolling_back_a_big_journal_takes_little_memory() {
+    in_child("rolling_back_a_big_journal_takes_little_memory", || {
+        let dir = tempfile::tempdir().unwrap();
+        big_heap(dir.path(), 96);
+        let heap = std::fs::read(dir.path().join("f.text.dat")).unwrap();
+        let rows = common::read(dir.path(), "f.dat");
+        // A journal as a crashed truncate leaves it: the whole heap as original bytes.
+        let mut body = length_record("f.text.dat", heap.len() as u64);
+        for (i, piece) in heap.chunks(1 << 20).enumerate() {
+            body.extend(bytes_record("f.text.dat", (i << 20) as u64, piece));
+        }
+        std::fs::write(dir.path().join(".journal"), journal(3, body.len() as u64, &body)).unwrap();
+        std::fs::write(dir.path().join("f.text.dat"), b"").unwrap();
+        drop((body, heap));
+        let before = peak_rss();
+        let db = Database::open(dir.path(), [table_f()]).unwrap();
+        let grew = peak_rss().saturating_sub(before);
+        assert!(grew < 48 << 20, "rolling back 96 MiB grew the peak by {} MiB", grew >> 20);
+        assert_eq!(common::read(dir.path(), "f.dat"), rows);
+        assert_eq!(db.count("f", None).unwrap(), 96);
+        assert!(db.check().unwrap().is_empty());
+    });
+}
+
+/// What `sed -i` does: write the new content to a new file, rename it over the old one.
+fn replace_by_rename(path: &std::path::Path, content: &str) {
+    let temp = path.with_extension("sed-tmp");
+    std::fs::write(&temp, content).unwrap();
+    std::fs::rename(&temp, path).unwrap();
+}
+
+#[test]
+fn a_file_replaced_while_open_is_reopened() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(dir.path(), [table_a()]).unwrap();
+    for text in ["foo", "bar"] {
+        common::text(&db, "a", text);
+    }
+    replace_by_rename(&dir.path().join("a.dat"), "1        fox  \n2        bar  \n");
+    assert_eq!(
+        db.find_by_id("a", 1, &[]).unwrap().unwrap()["text"],
+        Value::from("fox"),
+        "reads see the new file"
+    );
+    // Writes reach the new file, not the replaced one: they survive a reopen.
+    db.update_by_id("a", 2, [("text", "baz")]).unwrap();
+    common::text(&db, "a", "new");
+    replace_by_rename(&dir.path().join("a__seqnum.dat"), "10");
+    assert_eq!(common::text(&db, "a", "ten"), 11, "the new sequence file is used");
+    db.close();
+    let db = Database::open(dir.path(), [table_a()]).unwrap();
+    let texts: Vec<String> =
+        db.find_all("a", &[]).unwrap().iter().map(|r| r["text"].as_str().unwrap().to_string()).collect();
+    assert_eq!(texts, ["fox", "baz", "new", "ten"]);
+    assert!(db.check().unwrap().is_empty(), "{:?}", db.check());
+}
+
+/// A condition whose evaluation writes to the database it is reading.
+fn writing_condition(db: std::sync::Arc<Database>) -> Cond {
+    Cond::custom(move |row| {
+        db.insert("a", [("text", format!("saw{}", row.id()))])?;
+        Ok(true)
+    })
+}
+
+#[test]
+fn a_condition_that_writes_joins_the_transaction_it_runs_in() {
+    in_child("a_condition_that_writes_joins_the_transaction_it_runs_in", || {
+        let dir = tempfile::tempdir().unwrap();
+        three_rows(dir.path());
+        let db = std::sync::Arc::new(Database::open(dir.path(), [table_a()]).unwrap());
+        let cond = writing_condition(db.clone());
+        let found = db.transaction(|db| db.find_by_cond("a", &cond, &[])).unwrap();
+        // The scan read its chunk before the callbacks wrote: it returns the three rows.
+        assert_eq!(found.len(), 3);
+        let texts: Vec<String> =
+            db.find_all("a", &[]).unwrap().iter().map(|r| r["text"].as_str().unwrap().to_string()).collect();
+        assert_eq!(texts, ["foo", "bar", "baz", "saw1", "saw2", "saw3"]);
+        assert!(db.check().unwrap().is_empty());
+    });
+}
+
+#[test]
+fn a_callback_that_writes_outside_a_transaction_is_refused_not_hung() {
+    in_child("a_callback_that_writes_outside_a_transaction_is_refused_not_hung", || {
+        let dir = tempfile::tempdir().unwrap();
+        three_rows(dir.path());
+        let db = std::sync::Arc::new(Database::open(dir.path(), [table_a()]).unwrap());
+        let before = snapshot(dir.path());
+        let err = db.find_by_cond("a", &writing_condition(db.clone()), &[]).unwrap_err();
+        assert!(matches!(err, Error::WriteInsideRead { .. }), "{err:?}");
+        assert_eq!(err.path(), Some(dir.path()));
+        let mut visited = 0;
+        let mut refused = None;
+        db.for_each("a", None, |row| {
+            visited += 1;
+            refused = db.delete_by_id("a", row.id()).err();
+            std::ops::ControlFlow::Break(())
+        })
+        .unwrap();
+        assert_eq!(visited, 1);
+        assert!(matches!(refused, Some(Error::WriteInsideRead { .. })), "{refused:?}");
+        assert_eq!(snapshot(dir.path()), before);
+        // Reading from a callback is fine, and the lock is free afterwards.
+        let reads = Cond::custom({
+            let db = db.clone();
+            move |row| Ok(db.find_by_id("a", row.id(), &[])?.is_some())
+        });
+        assert_eq!(db.find_by_cond("a", &reads, &[]).unwrap().len(), 3);
+        common::text(&db, "a", "after");
+    });
+}

@@ -2,9 +2,21 @@
 original package's; the core's error kinds map onto them one-to-one, and the message is
 always the core's own rendering of the error."""
 
+from __future__ import annotations
+
 
 class DBError(Exception):
-    """Any database error; ``message`` is its text."""
+    """Any database error; ``message`` is its text.
+
+    The values it is about are attributes, so a program never has to parse the text:
+    ``table``, ``field``, ``id`` (the row id), ``value`` (the offending value) and
+    ``path`` (the file), each ``None`` where it does not apply."""
+
+    table: str | None = None
+    field: str | None = None
+    id: int | None = None
+    value: object = None
+    path: str | None = None
 
     def __init__(self, message: str):
         super().__init__(message)

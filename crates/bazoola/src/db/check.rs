@@ -13,7 +13,7 @@ use crate::error::Result;
 use crate::format::codec::get_int;
 use crate::format::constants::NULL_NUMBER;
 use crate::format::schema::FieldType;
-use crate::storage::pager::Io;
+use crate::storage::txn::Io;
 use crate::value::Value;
 
 /// One broken invariant.

@@ -19,7 +19,7 @@ use memchr::memmem;
 use crate::error::{Result, ValidationError};
 use crate::format::codec::{get_char, get_int};
 use crate::format::schema::FieldType;
-use crate::storage::pager::Io;
+use crate::storage::txn::Io;
 use crate::table::Table;
 use crate::value::{Row, Value};
 

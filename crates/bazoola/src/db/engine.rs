@@ -18,7 +18,8 @@ use std::sync::{Mutex, MutexGuard};
 use crate::error::{Error, Result, ValidationError};
 use crate::format::schema::OnDelete;
 use crate::storage::lock::DbLock;
-use crate::storage::pager::{Io, Pager, Txn};
+use crate::storage::pager::Pager;
+use crate::storage::txn::{Io, Txn};
 use crate::table::Table;
 
 /// Which rows refer to a table: (referring table, its FK field, the FK's delete rule).
@@ -50,12 +51,17 @@ impl Engine {
         loop {
             let guard = self.lock.read()?;
             if self.lock.held_by_me() {
-                // This thread is inside its own transaction: read through it.
-                let mut slot = self.open_txn();
-                return match slot.as_mut() {
-                    Some(txn) => f(&mut Io::writer(&self.pager, txn)),
-                    None => f(&mut Io::reader(&self.pager)),
+                // This thread is inside its own transaction: read through it (shared,
+                // so that a callback of this read may write in the same transaction).
+                let in_txn = self.open_txn().is_some();
+                return if in_txn {
+                    f(&mut Io::shared(&self.pager, &self.open_txn))
+                } else {
+                    f(&mut Io::reader(&self.pager))
                 };
+            }
+            if guard.fresh {
+                self.pager.revalidate()?;
             }
             if self.pager.journal_is_hot()? {
                 drop(guard);
@@ -71,32 +77,44 @@ impl Engine {
     pub fn write<R>(&self, f: impl FnOnce(&mut Io) -> Result<R>) -> Result<R> {
         let guard = self.lock.write()?;
         if !guard.outermost {
-            let mut slot = self.open_txn();
-            let Some(txn) = slot.as_mut() else {
-                return f(&mut Io::reader(&self.pager));
+            // Joins this thread's open transaction; the slot is not held while `f` runs,
+            // since `f` may call back into code that writes too.
+            let writes_before = match self.open_txn().as_ref() {
+                None => return f(&mut Io::reader(&self.pager)),
+                Some(txn) if txn.aborted => return Err(Error::TransactionAborted),
+                Some(txn) => txn.writes,
             };
-            if txn.aborted {
-                return Err(Error::TransactionAborted);
-            }
-            let writes_before = txn.writes;
-            let result = f(&mut Io::writer(&self.pager, txn));
-            if result.is_err() && txn.writes != writes_before {
-                // The operation failed half-way; the transaction cannot be trusted now.
-                txn.aborted = true;
+            let result = f(&mut Io::shared(&self.pager, &self.open_txn));
+            if result.is_err() {
+                if let Some(txn) = self.open_txn().as_mut() {
+                    if txn.writes != writes_before {
+                        // The operation failed half-way; the transaction cannot be trusted now.
+                        txn.aborted = true;
+                    }
+                }
             }
             return result;
         }
+        self.pager.revalidate()?;
         self.pager.recover()?;
         let mut txn = Txn::default();
-        let value = f(&mut Io::writer(&self.pager, &mut txn))?;
-        self.pager.commit(txn)?;
-        Ok(value)
+        match f(&mut Io::writer(&self.pager, &mut txn)) {
+            Ok(value) => {
+                self.pager.commit(txn)?;
+                Ok(value)
+            }
+            Err(e) => {
+                self.pager.discard(txn)?;
+                Err(e)
+            }
+        }
     }
 
     /// Opens a transaction for the calling thread (nested calls join the outer one).
     pub fn begin(&self) -> Result<()> {
         let guard = self.lock.write()?;
         if guard.outermost {
+            self.pager.revalidate()?;
             self.pager.recover()?;
             *self.open_txn() = Some(Txn::default());
         }
@@ -116,7 +134,8 @@ impl Engine {
             let txn = self.open_txn().take();
             match txn {
                 Some(txn) if commit => self.pager.commit(txn),
-                _ => Ok(()),
+                Some(txn) => self.pager.discard(txn),
+                None => Ok(()),
             }
         } else {
             if !commit {

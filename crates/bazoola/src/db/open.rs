@@ -19,7 +19,7 @@ use crate::format::constants::{
 use crate::format::schema::{check_width, TableSchema};
 use crate::format::schema_file;
 use crate::storage::lock::DbLock;
-use crate::storage::pager::{Pager, SyncMode};
+use crate::storage::pager::{Pager, SyncMode, DEFAULT_TXN_MEMORY};
 use crate::storage::vfs::{OsVfs, Vfs};
 use crate::table::Table;
 
@@ -29,11 +29,17 @@ pub struct OpenOptions {
     sync: SyncMode,
     vfs: Arc<dyn Vfs>,
     width: Option<usize>,
+    spill_at: usize,
 }
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        OpenOptions { sync: SyncMode::default(), vfs: Arc::new(OsVfs), width: None }
+        OpenOptions {
+            sync: SyncMode::default(),
+            vfs: Arc::new(OsVfs),
+            width: None,
+            spill_at: DEFAULT_TXN_MEMORY,
+        }
     }
 }
 
@@ -58,6 +64,14 @@ impl OpenOptions {
     /// original `bazoola==0.0.7`). Existing tables keep the width they have.
     pub fn width(mut self, width: usize) -> OpenOptions {
         self.width = Some(width);
+        self
+    }
+
+    /// How many bytes of changed pages a write transaction keeps in memory before it
+    /// writes them to the files early, under the journal (16 MiB unless set). Large
+    /// transactions then run in bounded memory; tests set it small to exercise that.
+    pub fn txn_memory(mut self, bytes: usize) -> OpenOptions {
+        self.spill_at = bytes;
         self
     }
 
@@ -86,7 +100,7 @@ impl OpenOptions {
             source,
         })?;
         let lock = DbLock::open(&dir.join(LOCK_FILE))?;
-        let mut pager = Pager::open(dir, self.vfs.clone(), self.sync)?;
+        let mut pager = Pager::open(dir, self.vfs.clone(), self.sync, self.spill_at)?;
         let tables = {
             let _exclusive = lock.write()?;
             pager.recover()?;

@@ -9,7 +9,7 @@ use super::cond::Predicate;
 use super::engine::Engine;
 use super::join::{Join, JoinKind};
 use crate::error::{Location, Result, ValidationError};
-use crate::storage::pager::Io;
+use crate::storage::txn::Io;
 use crate::table::Table;
 use crate::value::{Columns, Row, Value};
 

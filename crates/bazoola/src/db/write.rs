@@ -13,7 +13,7 @@ use super::validate::{check_value, merge};
 use crate::error::{Error, IntegrityError, Result, ValidationError};
 use crate::format::codec::int_fits;
 use crate::format::schema::{FieldType, OnDelete};
-use crate::storage::pager::Io;
+use crate::storage::txn::Io;
 use crate::value::{Row, Value};
 
 impl Engine {

@@ -1,284 +1,326 @@
 //! The rollback journal, `.journal`: what a write transaction is about to overwrite.
 //!
-//! Before a commit touches any table file, the journal receives every region the commit
-//! will change, as it is on disk, and every touched file's length. Then the data is
-//! written, and the journal is *retired* by zeroing its header. A journal whose header is
-//! intact is *hot*: its writer died between those two moments, and the next process to
-//! take a lock (reader or writer) puts the old bytes back before doing anything else.
+//! Before a transaction's changes touch any table file, the journal receives, for every
+//! file they touch, its length before the transaction and the original bytes of every
+//! page they overwrite. Then the data is written, and the journal is *retired* by
+//! zeroing its first header. A journal whose first header is intact is *hot*: its
+//! writer died between those two moments, and the next process to take a lock (reader
+//! or writer) puts the old bytes back before doing anything else ([`super::recovery`]).
+//!
+//! A journal is a chain of *segments*, each a header and a body of records. A small
+//! transaction writes one segment at commit. A large one (a table rewrite, a vacuum)
+//! *spills*: when its dirty pages outgrow the memory it may hold, it appends a segment
+//! for them, writes them to the files, and goes on; commit appends the last segment.
+//! Each page's original is journaled once per transaction, before its first change
+//! reaches the disk, so every record holds bytes as they were before the transaction:
+//! records never contradict each other and can be applied in any order.
 //!
 //! Layout (all integers little-endian):
 //!
 //! ```text
-//! header, 32 bytes:  magic "BZJRNL01" | nonce u64 | body_len u64 | body_crc u32 | header_crc u32
-//! body, records:     kind u8 | name_len u16 | name | value u64 | [data_len u32 | data]
-//!                    kind 1 = file length before the transaction (value = length)
-//!                    kind 2 = original bytes (value = offset, then data)
+//! segment header, 32 bytes:  magic "BZJRNL01" | nonce u64 | body_len u64 | body_crc u32 | header_crc u32
+//! segment body, records:     kind u8 | name_len u16 | name | value u64 | [data_len u32 | data]
+//!                            kind 1 = file length before the transaction (value = length)
+//!                            kind 2 = original bytes (value = offset, then data)
 //! ```
 //!
+//! The first segment starts at byte 0; each next one right after the previous body.
 //! `body_crc` covers the nonce and the body, `header_crc` the first 28 header bytes. A
-//! journal that fails either check was torn while being written — which happens only
-//! before any data was touched — so it is discarded, not applied. The nonce is new for
-//! every transaction, so stale records from an earlier, longer journal never verify.
+//! segment that fails either check, or whose nonce differs from the first segment's,
+//! ends the chain: it was torn while being written, which happens only before any of
+//! its data was touched, so it is not applied. The nonce is new for every transaction,
+//! so segments left over from an earlier, longer journal never join the chain.
 //!
 //! The file stays in place between transactions (a zeroed header) rather than being
 //! created and deleted per commit: that costs one `pwrite` instead of two metadata
-//! operations (36 µs measured), and another process may hold it open.
+//! operations, and another process may hold it open. After a transaction that grew it
+//! past [`KEEP_LEN`], it is cut back.
 
-use std::path::Path;
+use std::io;
+use std::ops::Range;
 
-use crate::error::{IoError, IoOp};
-
-use super::vfs::{FileIo, Vfs};
+use super::vfs::FileIo;
 
 pub const MAGIC: &[u8; 8] = b"BZJRNL01";
 pub const HEADER_LEN: usize = 32;
+const MAGIC_AT: Range<usize> = 0..8;
+const NONCE_AT: Range<usize> = 8..16;
+const BODY_LEN_AT: Range<usize> = 16..24;
+const BODY_CRC_AT: Range<usize> = 24..28;
+const HEADER_CRC_AT: Range<usize> = 28..32;
 
-const KIND_LENGTH: u8 = 1;
-const KIND_BYTES: u8 = 2;
+pub const KIND_LENGTH: u8 = 1;
+pub const KIND_BYTES: u8 = 2;
+/// kind, name length, value.
+pub const RECORD_HEAD_LEN: usize = 1 + 2 + 8;
 
-/// One thing the journal remembers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Record {
-    /// The file's length before the transaction.
-    Length { name: String, len: u64 },
-    /// The bytes at `offset` before the transaction.
-    Bytes { name: String, offset: u64, data: Vec<u8> },
+/// A journal that grew past this is cut back to a bare header when retired.
+pub const KEEP_LEN: u64 = 1 << 20;
+/// How much of a segment is gathered in memory before it is written out.
+const WRITE_CHUNK: usize = 1 << 20;
+
+/// A segment's header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    pub nonce: u64,
+    pub body_len: u64,
+    pub body_crc: u32,
 }
 
-/// Serialises a journal with its header.
-pub fn encode(nonce: u64, records: &[Record]) -> Vec<u8> {
-    let mut out = vec![0u8; HEADER_LEN];
-    for record in records {
-        match record {
-            Record::Length { name, len } => push_record(&mut out, KIND_LENGTH, name, *len, None),
-            Record::Bytes { name, offset, data } => {
-                push_record(&mut out, KIND_BYTES, name, *offset, Some(data))
-            }
-        }
-    }
-    let body_len = (out.len() - HEADER_LEN) as u64;
-    let mut crc = crc32fast::Hasher::new();
-    crc.update(&nonce.to_le_bytes());
-    crc.update(&out[HEADER_LEN..]);
-    out[..8].copy_from_slice(MAGIC);
-    out[8..16].copy_from_slice(&nonce.to_le_bytes());
-    out[16..24].copy_from_slice(&body_len.to_le_bytes());
-    out[24..28].copy_from_slice(&crc.finalize().to_le_bytes());
-    let header_crc = crc32fast::hash(&out[..28]);
-    out[28..32].copy_from_slice(&header_crc.to_le_bytes());
-    out
-}
-
-fn push_record(out: &mut Vec<u8>, kind: u8, name: &str, value: u64, data: Option<&[u8]>) {
-    out.push(kind);
-    out.extend_from_slice(&(name.len() as u16).to_le_bytes());
-    out.extend_from_slice(name.as_bytes());
-    out.extend_from_slice(&value.to_le_bytes());
-    if let Some(data) = data {
-        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
-        out.extend_from_slice(data);
-    }
-}
-
-/// What a journal's header says.
+/// What the bytes at a segment's start say.
 #[derive(Debug, PartialEq, Eq)]
 pub enum HeaderState {
-    /// Retired or never used.
+    /// Zeroed, or never written: no segment here.
     Clean,
-    /// Hot, with this many body bytes after the header.
-    Hot { body_len: u64 },
-    /// Torn: the header does not verify.
+    /// A header that verifies (its body is checked separately).
+    Hot(Header),
+    /// Something is there, but it does not verify.
     Torn,
 }
 
-pub fn header_state(header: &[u8]) -> HeaderState {
-    if header.len() < HEADER_LEN || &header[..8] != MAGIC {
-        return HeaderState::Clean;
+impl Header {
+    pub fn encode(&self) -> [u8; HEADER_LEN] {
+        let mut out = [0u8; HEADER_LEN];
+        out[MAGIC_AT].copy_from_slice(MAGIC);
+        out[NONCE_AT].copy_from_slice(&self.nonce.to_le_bytes());
+        out[BODY_LEN_AT].copy_from_slice(&self.body_len.to_le_bytes());
+        out[BODY_CRC_AT].copy_from_slice(&self.body_crc.to_le_bytes());
+        let header_crc = crc32fast::hash(&out[..HEADER_CRC_AT.start]);
+        out[HEADER_CRC_AT].copy_from_slice(&header_crc.to_le_bytes());
+        out
     }
-    let stored = u32::from_le_bytes([header[28], header[29], header[30], header[31]]);
-    if crc32fast::hash(&header[..28]) != stored {
-        return HeaderState::Torn;
+
+    pub fn decode(bytes: &[u8]) -> HeaderState {
+        let Some(bytes) = bytes.get(..HEADER_LEN) else { return HeaderState::Clean };
+        if bytes[MAGIC_AT] != *MAGIC {
+            return HeaderState::Clean;
+        }
+        let stored = u32::from_le_bytes(array(&bytes[HEADER_CRC_AT]));
+        if crc32fast::hash(&bytes[..HEADER_CRC_AT.start]) != stored {
+            return HeaderState::Torn;
+        }
+        HeaderState::Hot(Header {
+            nonce: u64::from_le_bytes(array(&bytes[NONCE_AT])),
+            body_len: u64::from_le_bytes(array(&bytes[BODY_LEN_AT])),
+            body_crc: u32::from_le_bytes(array(&bytes[BODY_CRC_AT])),
+        })
     }
-    HeaderState::Hot { body_len: u64::from_le_bytes(header[16..24].try_into().unwrap_or_default()) }
 }
 
-/// Parses a whole hot journal; `None` when it does not verify (torn).
-pub fn decode(journal: &[u8]) -> Option<Vec<Record>> {
-    let HeaderState::Hot { body_len } = header_state(journal) else { return None };
-    let body = journal.get(HEADER_LEN..HEADER_LEN.checked_add(usize::try_from(body_len).ok()?)?)?;
-    let mut crc = crc32fast::Hasher::new();
-    crc.update(&journal[8..16]);
-    crc.update(body);
-    if crc.finalize().to_le_bytes() != journal[24..28] {
-        return None;
+/// The first `N` bytes of `bytes`, which the caller has sized.
+fn array<const N: usize>(bytes: &[u8]) -> [u8; N] {
+    let mut out = [0u8; N];
+    out.copy_from_slice(&bytes[..N]);
+    out
+}
+
+/// Writes one segment at a given offset of the journal. The body is gathered in memory
+/// and written in large pieces; the header goes last, so a segment whose writer died
+/// midway has no valid header. A small segment is written with one `pwrite`.
+pub struct SegmentWriter<'a> {
+    file: &'a dyn FileIo,
+    start: u64,
+    nonce: u64,
+    crc: crc32fast::Hasher,
+    body_len: u64,
+    /// Pending bytes; while nothing has been written yet it begins with room for the
+    /// header, so that a segment that fits is written in one piece.
+    buf: Vec<u8>,
+    /// Segment bytes (header room included) already written.
+    written: u64,
+}
+
+impl<'a> SegmentWriter<'a> {
+    pub fn new(file: &'a dyn FileIo, start: u64, nonce: u64) -> SegmentWriter<'a> {
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(&nonce.to_le_bytes());
+        let mut buf = Vec::with_capacity(4096);
+        buf.resize(HEADER_LEN, 0);
+        SegmentWriter { file, start, nonce, crc, body_len: 0, buf, written: 0 }
     }
-    let mut records = Vec::new();
-    let mut rest = body;
-    while !rest.is_empty() {
-        let (kind, tail) = rest.split_first()?;
-        let (name_len, tail) = take::<2>(tail)?;
-        let name_len = usize::from(u16::from_le_bytes(name_len));
-        let name = std::str::from_utf8(tail.get(..name_len)?).ok()?.to_string();
-        if name.contains('/') || name.is_empty() || name == ".." {
-            return None;
+
+    /// Appends body bytes.
+    pub fn put(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.crc.update(bytes);
+        self.body_len += bytes.len() as u64;
+        self.buf.extend_from_slice(bytes);
+        if self.buf.len() >= WRITE_CHUNK {
+            self.flush()?;
         }
-        let (value, tail) = take::<8>(&tail[name_len..])?;
-        let value = u64::from_le_bytes(value);
-        rest = match *kind {
-            KIND_LENGTH => {
-                records.push(Record::Length { name, len: value });
-                tail
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.write_all_at(&self.buf, self.start + self.written)?;
+        self.written += self.buf.len() as u64;
+        self.buf.clear();
+        Ok(())
+    }
+
+    fn head(&mut self, kind: u8, name: &str, value: u64) -> io::Result<()> {
+        let mut head = Vec::with_capacity(RECORD_HEAD_LEN + name.len());
+        head.push(kind);
+        head.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        head.extend_from_slice(name.as_bytes());
+        head.extend_from_slice(&value.to_le_bytes());
+        self.put(&head)
+    }
+
+    /// A file's length before the transaction.
+    pub fn length(&mut self, name: &str, len: u64) -> io::Result<()> {
+        self.head(KIND_LENGTH, name, len)
+    }
+
+    /// Starts a record of original bytes at `offset`; exactly `len` bytes must follow
+    /// through [`SegmentWriter::put`].
+    pub fn begin_bytes(&mut self, name: &str, offset: u64, len: u32) -> io::Result<()> {
+        self.head(KIND_BYTES, name, offset)?;
+        self.put(&len.to_le_bytes())
+    }
+
+    /// Writes the rest of the body and the header; returns where the segment ends, and
+    /// the header's bytes.
+    pub fn finish(mut self) -> io::Result<(u64, [u8; HEADER_LEN])> {
+        let header =
+            Header { nonce: self.nonce, body_len: self.body_len, body_crc: self.crc.clone().finalize() };
+        let header = header.encode();
+        let end = self.start + HEADER_LEN as u64 + self.body_len;
+        if self.written == 0 {
+            self.buf[..HEADER_LEN].copy_from_slice(&header);
+            self.file.write_all_at(&self.buf, self.start)?;
+        } else {
+            if !self.buf.is_empty() {
+                self.flush()?;
             }
-            KIND_BYTES => {
-                let (data_len, tail) = take::<4>(tail)?;
-                let data_len = u32::from_le_bytes(data_len) as usize;
-                let data = tail.get(..data_len)?.to_vec();
-                records.push(Record::Bytes { name, offset: value, data });
-                &tail[data_len..]
+            self.file.write_all_at(&header, self.start)?;
+        }
+        Ok((end, header))
+    }
+}
+
+/// Reads a segment's body front to back in large pieces, checksumming what it reads,
+/// and never past the body's end.
+pub struct BodyReader<'a> {
+    file: &'a dyn FileIo,
+    /// File offset of the next unread byte.
+    pos: u64,
+    end: u64,
+    crc: crc32fast::Hasher,
+    buf: Vec<u8>,
+    /// Unread bytes of `buf` start here.
+    at: usize,
+}
+
+/// Why a body could not be read: the file refused, or the body is not well formed.
+pub enum BodyError {
+    Io(io::Error),
+    /// The body ends inside a record (or a record's claims run past the body's end).
+    Short,
+}
+
+impl From<io::Error> for BodyError {
+    fn from(e: io::Error) -> Self {
+        BodyError::Io(e)
+    }
+}
+
+impl<'a> BodyReader<'a> {
+    pub fn new(file: &'a dyn FileIo, body_start: u64, header: &Header) -> BodyReader<'a> {
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(&header.nonce.to_le_bytes());
+        BodyReader {
+            file,
+            pos: body_start,
+            end: body_start.saturating_add(header.body_len),
+            crc,
+            buf: Vec::new(),
+            at: 0,
+        }
+    }
+
+    /// Bytes of the body not yet consumed.
+    pub fn remaining(&self) -> u64 {
+        (self.end - self.pos) + (self.buf.len() - self.at) as u64
+    }
+
+    /// The file offset of the next byte to be consumed.
+    pub fn offset(&self) -> u64 {
+        self.pos - (self.buf.len() - self.at) as u64
+    }
+
+    fn fill(&mut self) -> Result<(), BodyError> {
+        let want = (self.end - self.pos).min(WRITE_CHUNK as u64) as usize;
+        if want == 0 {
+            return Err(BodyError::Short);
+        }
+        self.buf.resize(want, 0);
+        let n = self.file.read_at(&mut self.buf, self.pos)?;
+        if n == 0 {
+            return Err(BodyError::Short);
+        }
+        self.buf.truncate(n);
+        self.crc.update(&self.buf);
+        self.pos += n as u64;
+        self.at = 0;
+        Ok(())
+    }
+
+    /// Hands the next `len` bytes to `take`, in pieces.
+    pub fn stream(
+        &mut self,
+        mut len: u64,
+        take: &mut dyn FnMut(&[u8]) -> io::Result<()>,
+    ) -> Result<(), BodyError> {
+        if len > self.remaining() {
+            return Err(BodyError::Short);
+        }
+        while len > 0 {
+            if self.at == self.buf.len() {
+                self.fill()?;
             }
-            _ => return None,
-        };
+            let n = (self.buf.len() - self.at).min(len as usize);
+            take(&self.buf[self.at..self.at + n])?;
+            self.at += n;
+            len -= n as u64;
+        }
+        Ok(())
     }
-    Some(records)
-}
 
-fn take<const N: usize>(bytes: &[u8]) -> Option<([u8; N], &[u8])> {
-    let head = bytes.get(..N)?.try_into().ok()?;
-    Some((head, &bytes[N..]))
-}
+    /// The next `N` bytes.
+    pub fn take<const N: usize>(&mut self) -> Result<[u8; N], BodyError> {
+        let mut out = [0u8; N];
+        let mut filled = 0;
+        self.stream(N as u64, &mut |piece| {
+            out[filled..filled + piece.len()].copy_from_slice(piece);
+            filled += piece.len();
+            Ok(())
+        })?;
+        Ok(out)
+    }
 
-/// Reads the journal; if it is hot, puts every recorded region and length back, makes
-/// that durable when `sync`, and retires the journal. Returns whether it rolled back.
-/// The caller holds the exclusive lock.
-pub fn recover(dir: &Path, vfs: &dyn Vfs, journal: &dyn FileIo, sync: bool) -> Result<bool, IoError> {
-    let journal_path = dir.join(super::super::format::constants::JOURNAL_FILE);
-    let io_err = |path: &Path, op: IoOp| {
-        let path = path.to_path_buf();
-        move |source| IoError { path, op, source }
-    };
-    let mut header = [0u8; HEADER_LEN];
-    let n = journal.read_at(&mut header, 0).map_err(io_err(&journal_path, IoOp::Read))?;
-    let body_len = match header_state(&header[..n]) {
-        HeaderState::Clean => return Ok(false),
-        HeaderState::Torn => None,
-        HeaderState::Hot { body_len } => Some(body_len),
-    };
-    let records = match body_len.and_then(|len| usize::try_from(len).ok()) {
-        Some(len) => {
-            let mut whole = vec![0u8; HEADER_LEN + len];
-            let n = journal.read_at(&mut whole, 0).map_err(io_err(&journal_path, IoOp::Read))?;
-            whole.truncate(n);
-            decode(&whole)
-        }
-        None => None,
-    };
-    let rolled_back = records.is_some();
-    if let Some(records) = records {
-        apply(dir, vfs, &records, sync)?;
+    /// Reads the rest of the body (unchecked records) and tells whether it verifies.
+    pub fn verifies(mut self, expected: u32) -> Result<bool, BodyError> {
+        let rest = self.remaining();
+        self.stream(rest, &mut |_| Ok(()))?;
+        Ok(self.crc.finalize() == expected)
     }
-    retire(journal, &journal_path, sync)?;
-    Ok(rolled_back)
-}
-
-/// Restores the recorded state: bytes first (newest record last wins, so apply in
-/// reverse), then lengths, which cut off whatever the transaction appended.
-pub fn apply(dir: &Path, vfs: &dyn Vfs, records: &[Record], sync: bool) -> Result<(), IoError> {
-    let mut files: Vec<(String, Box<dyn FileIo>)> = Vec::new();
-    let mut open = |name: &str| -> Result<usize, IoError> {
-        if let Some(i) = files.iter().position(|(n, _)| n == name) {
-            return Ok(i);
-        }
-        let path = dir.join(name);
-        let file = vfs.open(&path).map_err(|source| IoError { path, op: IoOp::Open, source })?;
-        files.push((name.to_string(), file));
-        Ok(files.len() - 1)
-    };
-    let mut plan = Vec::new();
-    for record in records.iter().rev() {
-        let name = match record {
-            Record::Length { name, .. } | Record::Bytes { name, .. } => name,
-        };
-        plan.push((open(name)?, record));
-    }
-    for (i, record) in &plan {
-        if let Record::Bytes { offset, data, .. } = record {
-            let (name, file) = &files[*i];
-            file.write_all_at(data, *offset).map_err(|source| IoError {
-                path: dir.join(name),
-                op: IoOp::Write,
-                source,
-            })?;
-        }
-    }
-    for (i, record) in &plan {
-        if let Record::Length { len, .. } = record {
-            let (name, file) = &files[*i];
-            file.set_len(*len).map_err(|source| IoError {
-                path: dir.join(name),
-                op: IoOp::Truncate,
-                source,
-            })?;
-        }
-    }
-    if sync {
-        for (name, file) in &files {
-            file.sync().map_err(|source| IoError { path: dir.join(name), op: IoOp::Sync, source })?;
-        }
-    }
-    Ok(())
-}
-
-/// Zeroes the header: from now on the journal is not hot.
-pub fn retire(journal: &dyn FileIo, path: &Path, sync: bool) -> Result<(), IoError> {
-    journal.write_all_at(&[0u8; HEADER_LEN], 0).map_err(|source| IoError {
-        path: path.to_path_buf(),
-        op: IoOp::Write,
-        source,
-    })?;
-    if sync {
-        journal.sync().map_err(|source| IoError { path: path.to_path_buf(), op: IoOp::Sync, source })?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn sample() -> Vec<Record> {
-        vec![
-            Record::Length { name: "a.dat".into(), len: 28 },
-            Record::Bytes { name: "a.dat".into(), offset: 14, data: b"2        bar  \n".to_vec() },
-            Record::Length { name: "a__seqnum.dat".into(), len: 1 },
-        ]
-    }
-
     #[test]
-    fn a_journal_reads_back() {
-        assert_eq!(decode(&encode(7, &sample())), Some(sample()));
-    }
-
-    #[test]
-    fn every_torn_prefix_and_every_flipped_byte_is_refused() {
-        let whole = encode(7, &sample());
-        for cut in 0..whole.len() {
-            assert_eq!(decode(&whole[..cut]), None, "prefix of {cut} bytes");
-        }
-        for i in 0..whole.len() {
-            let mut bad = whole.clone();
+    fn a_header_reads_back_and_any_flipped_byte_is_caught() {
+        let header = Header { nonce: 7, body_len: 1234, body_crc: 99 };
+        let bytes = header.encode();
+        assert_eq!(Header::decode(&bytes), HeaderState::Hot(header));
+        for i in MAGIC_AT.end..HEADER_LEN {
+            let mut bad = bytes;
             bad[i] ^= 0x40;
-            assert_eq!(decode(&bad), None, "byte {i} flipped");
+            assert_eq!(Header::decode(&bad), HeaderState::Torn, "byte {i}");
         }
-    }
-
-    #[test]
-    fn stale_records_of_another_transaction_do_not_verify() {
-        let old = encode(1, &sample());
-        // The new journal's body is as long as the old one's first record, but differs.
-        let new = encode(2, &[Record::Length { name: "b.dat".into(), len: 99 }]);
-        let mut mixed = old.clone();
-        mixed[..HEADER_LEN].copy_from_slice(&new[..HEADER_LEN]);
-        // The header claims a body of the new length, but the bytes are the old body's.
-        assert_eq!(decode(&mixed), None);
+        assert_eq!(Header::decode(&[0u8; HEADER_LEN]), HeaderState::Clean);
+        assert_eq!(Header::decode(&bytes[..HEADER_LEN - 1]), HeaderState::Clean);
     }
 }

@@ -2,14 +2,19 @@
 //!
 //! - [`vfs`]: the small I/O trait ([`vfs::FileIo`], [`vfs::Vfs`]) with the operating
 //!   system behind it. Tests put a fault-injecting or power-cutting one in its place.
-//! - [`pager`]: the open files of a database and the write transaction. A transaction
-//!   keeps its changes as dirty pages in memory (reads see them) and applies them at
-//!   commit, after the journal holds what they replace.
-//! - [`journal`]: the rollback journal's format, and rolling back a hot one.
+//! - [`txn`]: a write transaction's dirty pages (reads see them), and [`txn::Io`], the
+//!   one door through which operations read and write.
+//! - [`pager`]: the open files of a database; commits (and spills) a transaction's
+//!   pages after the journal holds what they replace.
+//! - [`journal`]: the rollback journal's format, written in segments.
+//! - [`recovery`]: rolling back a hot journal, in bounded memory.
 //! - [`lock`]: many readers or one writer, across threads (a lock state with a condvar)
-//!   and processes (`flock` on `.lock`).
+//!   and processes (`flock` on `.lock`); [`fork`] tells it when it was inherited.
 
+pub mod fork;
 pub mod journal;
 pub mod lock;
 pub mod pager;
+pub mod recovery;
+pub mod txn;
 pub mod vfs;

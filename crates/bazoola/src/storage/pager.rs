@@ -1,30 +1,33 @@
-//! The open files of a database, and the write transaction over them.
+//! The open files of a database, and committing write transactions to them.
 //!
 //! Reads outside a transaction go straight to the files. A write transaction ([`Txn`])
-//! never touches a file before commit: each write lands in a *shadow* of the file — the
-//! pages it changed (copied from disk on first touch) and its logical length — and reads
-//! made by the transaction see the shadow over the disk. Rolling back is dropping the
-//! shadows. Committing is, in order:
+//! keeps its changes as dirty pages in memory (see [`super::txn`]) and reaches the files
+//! through journal *segments* ([`super::journal`]). Writing a segment is, in order:
 //!
-//! 1. read from disk what the dirty pages and any cut-off tail hold now, and write it with
-//!    every touched file's length to the journal (one `pwrite`; `fdatasync` in `full`);
-//! 2. write the dirty pages and set the lengths (`fdatasync` of each file in `full`);
-//! 3. retire the journal (one `pwrite`; `fdatasync` in `full`).
+//! 1. append to the journal the length every newly touched file had before the
+//!    transaction, and the original bytes of every dirty page (and of any tail cut off)
+//!    not journaled before — one `pwrite` for a small transaction; `fdatasync` in `full`;
+//! 2. write the dirty pages and set the lengths.
 //!
-//! A crash during 2 leaves a hot journal that undoes it; a failed write during 2 is
-//! undone at once from the same records. Holding changes until commit also batches a
-//! thousand inserts into one journal write and a few data writes.
+//! Commit writes the last segment, then (in `full`) makes the data durable, then
+//! *retires* the journal (one `pwrite`; `fdatasync` in `full`). A transaction whose
+//! pages outgrow [`DEFAULT_TXN_MEMORY`] (or the limit set at open) writes a segment early —
+//! a *spill* — so a rewrite of a million rows needs no more memory than one of a
+//! hundred. A crash at any moment after the first segment leaves a hot journal that
+//! undoes everything on disk; a failure during commit is undone at once the same way.
+//! Holding changes until commit also batches a thousand inserts into one journal write
+//! and a few data writes.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+use super::journal::{SegmentWriter, HEADER_LEN};
+use super::recovery;
+use super::txn::{JournalState, Txn};
+use super::vfs::{DirStamp, FileIdentity, FileIo, Vfs};
 use crate::error::{Error, IoError, IoOp, Result};
 use crate::format::constants::JOURNAL_FILE;
-
-use super::journal::{self, Record};
-use super::vfs::{FileIo, Vfs};
 
 /// How hard a commit works to survive failures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
@@ -35,7 +38,8 @@ pub enum SyncMode {
     /// Survives the process dying at any point (kill -9), with no `fsync` per commit.
     #[default]
     Normal,
-    /// No journal: a crash mid-write can leave a partial change.
+    /// No journal: a crash mid-write can leave a partial change. (A transaction large
+    /// enough to spill is still journaled, so that it can be rolled back.)
     Off,
 }
 
@@ -54,20 +58,44 @@ impl SyncMode {
 pub type FileId = usize;
 
 /// Granularity of shadow copies and of journaled regions.
-const PAGE: u64 = 512;
+pub const PAGE: u64 = 512;
+
+/// How many bytes of dirty pages a transaction holds before it spills them.
+pub const DEFAULT_TXN_MEMORY: usize = 16 << 20;
+
+/// The most bytes one journal record copies from a file at once.
+const COPY_CHUNK: u64 = 1 << 20;
 
 struct OpenFile {
     name: String,
     path: PathBuf,
     io: Box<dyn FileIo>,
+    /// The file the handle refers to, as last checked.
+    identity: Mutex<Option<FileIdentity>>,
 }
+
+/// What [`Pager::revalidate`] last saw of the directory.
+#[derive(Default)]
+struct DirSeen {
+    stamp: Option<DirStamp>,
+    /// The stamp was too close to the time it was read to trust: a rename in the same
+    /// clock tick would not have moved it, so the next check looks at every file.
+    racy: bool,
+}
+
+/// A directory change this recent (relative to when it is seen) might hide another in
+/// the same timestamp tick; two seconds cover filesystems that keep whole seconds.
+const RACY_NS: i128 = 2_000_000_000;
 
 pub struct Pager {
     dir: PathBuf,
     vfs: Arc<dyn Vfs>,
     files: Vec<OpenFile>,
     journal: Box<dyn FileIo>,
+    journal_path: PathBuf,
     sync: SyncMode,
+    spill_at: usize,
+    seen: Mutex<DirSeen>,
 }
 
 fn io_error(path: &Path, op: IoOp) -> impl FnOnce(std::io::Error) -> Error + '_ {
@@ -75,18 +103,56 @@ fn io_error(path: &Path, op: IoOp) -> impl FnOnce(std::io::Error) -> Error + '_ 
 }
 
 impl Pager {
-    pub fn open(dir: &Path, vfs: Arc<dyn Vfs>, sync: SyncMode) -> Result<Pager> {
-        let path = dir.join(JOURNAL_FILE);
-        let journal = vfs.open(&path).map_err(io_error(&path, IoOp::Open))?;
-        Ok(Pager { dir: dir.to_path_buf(), vfs, files: Vec::new(), journal, sync })
+    pub fn open(dir: &Path, vfs: Arc<dyn Vfs>, sync: SyncMode, spill_at: usize) -> Result<Pager> {
+        let journal_path = dir.join(JOURNAL_FILE);
+        let journal = vfs.open(&journal_path).map_err(io_error(&journal_path, IoOp::Open))?;
+        let seen = Mutex::default();
+        Ok(Pager {
+            dir: dir.to_path_buf(),
+            vfs,
+            files: Vec::new(),
+            journal,
+            journal_path,
+            sync,
+            spill_at,
+            seen,
+        })
     }
 
     /// Opens (creating if missing) a file of the directory; returns its id.
     pub fn add_file(&mut self, name: &str) -> Result<FileId> {
         let path = self.dir.join(name);
         let io = self.vfs.open(&path).map_err(io_error(&path, IoOp::Open))?;
-        self.files.push(OpenFile { name: name.to_string(), path, io });
+        let identity = Mutex::new(io.identity().map_err(io_error(&path, IoOp::Read))?);
+        self.files.push(OpenFile { name: name.to_string(), path, io, identity });
         Ok(self.files.len() - 1)
+    }
+
+    /// Re-opens any file that was replaced since the last look (a rename over it, as
+    /// `sed -i` and many editors save), so that reads see and writes reach the file
+    /// that is there now. Called when this process takes the lock: no operation of
+    /// ours is running then. One `stat` of the directory when nothing changed.
+    pub fn revalidate(&self) -> Result<()> {
+        let stamp = self.vfs.dir_stamp(&self.dir).map_err(io_error(&self.dir, IoOp::Read))?;
+        let Some(stamp) = stamp else { return Ok(()) };
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        if seen.stamp == Some(stamp) && !seen.racy {
+            return Ok(());
+        }
+        for f in &self.files {
+            let now = self.vfs.identity(&f.path).map_err(io_error(&f.path, IoOp::Read))?;
+            let mut known = f.identity.lock().unwrap_or_else(|p| p.into_inner());
+            if now.is_some() && now != *known || now.is_none() && known.is_some() {
+                f.io.reopen(&f.path).map_err(io_error(&f.path, IoOp::Open))?;
+                *known = f.io.identity().map_err(io_error(&f.path, IoOp::Read))?;
+            }
+        }
+        let now_ns = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as i128);
+        seen.racy = now_ns - stamp.changed_ns.max(stamp.modified_ns) < RACY_NS;
+        seen.stamp = Some(stamp);
+        Ok(())
     }
 
     /// Gives a file its initial content if it is empty — how a new sequence file gets
@@ -103,116 +169,174 @@ impl Pager {
         &self.files[file].path
     }
 
+    pub(super) fn spill_at(&self) -> usize {
+        self.spill_at
+    }
+
     /// Whether a crashed writer left a journal to roll back.
     pub fn journal_is_hot(&self) -> Result<bool> {
-        let mut header = [0u8; journal::HEADER_LEN];
-        let path = self.dir.join(JOURNAL_FILE);
-        let n = self.journal.read_at(&mut header, 0).map_err(io_error(&path, IoOp::Read))?;
-        Ok(journal::header_state(&header[..n]) != journal::HeaderState::Clean)
+        let mut header = [0u8; HEADER_LEN];
+        let n = self.journal.read_at(&mut header, 0).map_err(io_error(&self.journal_path, IoOp::Read))?;
+        Ok(super::journal::Header::decode(&header[..n]) != super::journal::HeaderState::Clean)
     }
 
     /// Rolls back a hot journal. The caller holds the exclusive lock.
     pub fn recover(&self) -> Result<bool> {
-        Ok(journal::recover(
-            &self.dir,
-            self.vfs.as_ref(),
-            self.journal.as_ref(),
-            self.sync == SyncMode::Full,
-        )?)
+        recovery::recover(&self.dir, self.vfs.as_ref(), self.journal.as_ref(), self.sync == SyncMode::Full)
     }
 
-    fn disk_len(&self, file: FileId) -> Result<u64> {
+    pub(super) fn disk_len(&self, file: FileId) -> Result<u64> {
         let f = &self.files[file];
         f.io.len().map_err(io_error(&f.path, IoOp::Read))
     }
 
-    fn disk_read(&self, file: FileId, buf: &mut [u8], offset: u64) -> Result<usize> {
+    pub(super) fn disk_read(&self, file: FileId, buf: &mut [u8], offset: u64) -> Result<usize> {
         let f = &self.files[file];
         f.io.read_at(buf, offset).map_err(io_error(&f.path, IoOp::Read))
     }
 
-    /// Writes a transaction's shadows to the files, journaled as the sync mode asks.
-    pub fn commit(&self, txn: Txn) -> Result<()> {
+    /// Writes a transaction's changes to the files, journaled as the sync mode asks.
+    /// An aborted transaction is rolled back instead.
+    pub fn commit(&self, mut txn: Txn) -> Result<()> {
         if txn.aborted {
+            self.discard(txn)?;
             return Err(Error::TransactionAborted);
         }
         if txn.shadows.is_empty() {
             return Ok(());
         }
+        let journaled = self.sync != SyncMode::Off || txn.spilled();
         let full = self.sync == SyncMode::Full;
-        let records = if self.sync == SyncMode::Off { Vec::new() } else { self.originals(&txn)? };
-        if records.is_empty() {
-            return self.apply(&txn);
-        }
-        let journal_path = self.dir.join(JOURNAL_FILE);
-        let bytes = journal::encode(next_nonce(), &records);
-        self.journal.write_all_at(&bytes, 0).map_err(io_error(&journal_path, IoOp::Write))?;
-        if full {
-            if let Err(e) = self.journal.sync() {
-                // No data was touched; the journal only names unchanged regions.
-                let _ = journal::retire(self.journal.as_ref(), &journal_path, false);
-                return Err(io_error(&journal_path, IoOp::Sync)(e));
+        let outcome = (|| {
+            if journaled {
+                self.write_segment(&mut txn)?;
             }
-        }
-        let outcome =
-            self.apply(&txn).and_then(|()| Ok(journal::retire(self.journal.as_ref(), &journal_path, full)?));
-        if let Err(e) = outcome {
-            // Part of the data, or the retirement, may have reached the disk: put the old
-            // bytes back now. If that fails too, the journal is still hot (or is written
-            // hot again here) and the next lock holder rolls it back.
-            if journal::apply(&self.dir, self.vfs.as_ref(), &records, full).is_ok() {
-                let _ = journal::retire(self.journal.as_ref(), &journal_path, full);
-            } else {
-                let _ = self.journal.write_all_at(&bytes, 0);
+            self.apply(&mut txn)?;
+            if full {
+                for &file in txn.shadows.keys() {
+                    let f = &self.files[file];
+                    f.io.sync().map_err(io_error(&f.path, IoOp::Sync))?;
+                }
             }
-            return Err(e);
+            if let Some(journal) = txn.journal.filter(|_| journaled) {
+                recovery::retire(self.journal.as_ref(), &self.journal_path, full, journal.end)?;
+            }
+            Ok(())
+        })();
+        if outcome.is_err() {
+            // Part of the data may have reached the disk: put the old bytes back now from
+            // the journal. If that fails too, the journal stays hot and the next lock
+            // holder rolls it back.
+            let _ = self.undo(&txn);
+        }
+        outcome
+    }
+
+    /// Rolls a transaction back: its pages are dropped, and whatever a spill put on
+    /// disk is undone from the journal.
+    pub fn discard(&self, txn: Txn) -> Result<()> {
+        if txn.spilled() {
+            self.undo(&txn)?;
         }
         Ok(())
     }
 
-    /// What the commit will overwrite: every touched file's length, the disk bytes under
-    /// each dirty page (runs of adjacent pages read at once) and any tail cut off.
-    fn originals(&self, txn: &Txn) -> Result<Vec<Record>> {
-        let mut records = Vec::new();
-        for (&file, shadow) in &txn.shadows {
-            let name = &self.files[file].name;
-            records.push(Record::Length { name: name.clone(), len: shadow.orig_len });
-            let mut run: Option<(u64, Vec<u8>)> = None;
-            for (&page, original) in &shadow.originals {
-                let start = page * PAGE;
-                match &mut run {
-                    Some((run_start, data)) if *run_start + data.len() as u64 == start => {
-                        data.extend_from_slice(original);
-                    }
-                    _ => {
-                        if let Some((offset, data)) = run.take() {
-                            records.push(Record::Bytes { name: name.clone(), offset, data });
-                        }
-                        run = Some((start, original.clone()));
-                    }
-                }
-            }
-            if let Some((offset, data)) = run {
-                records.push(Record::Bytes { name: name.clone(), offset, data });
-            }
-            if shadow.min_len < shadow.orig_len {
-                let (start, end) = (shadow.min_len, shadow.orig_len);
-                let mut data = vec![0u8; (end - start) as usize];
-                let n = self.disk_read(file, &mut data, start)?;
-                data.truncate(n);
-                records.push(Record::Bytes { name: name.clone(), offset: start, data });
-            }
+    /// Rolls back what `txn` put on disk, from its journal segments. The first header
+    /// is written again first: a retirement that failed half-way may have zeroed part
+    /// of it.
+    fn undo(&self, txn: &Txn) -> Result<()> {
+        if let Some(journal) = txn.journal {
+            self.journal
+                .write_all_at(&journal.first_header, 0)
+                .map_err(io_error(&self.journal_path, IoOp::Write))?;
         }
-        Ok(records)
+        self.recover().map(|_| ())
     }
 
-    fn apply(&self, txn: &Txn) -> Result<()> {
-        for (&file, shadow) in &txn.shadows {
+    /// Writes the transaction's pages out early, under a journal segment, and goes on
+    /// from the new disk state.
+    pub(super) fn spill(&self, txn: &mut Txn) -> Result<()> {
+        self.write_segment(txn)?;
+        self.apply(txn)
+    }
+
+    /// Appends a journal segment with what the files hold under the transaction's
+    /// dirty state and was not journaled before (step 1 of the module doc).
+    fn write_segment(&self, txn: &mut Txn) -> Result<()> {
+        let (nonce, start) = txn.journal.map_or_else(|| (next_nonce(), 0), |j| (j.nonce, j.end));
+        let journal_error = io_error(&self.journal_path, IoOp::Write);
+        let mut segment = SegmentWriter::new(self.journal.as_ref(), start, nonce);
+        let mut write = || -> Result<()> {
+            for (&file, shadow) in txn.shadows.iter_mut() {
+                let name = &self.files[file].name;
+                let put = |e| io_error(&self.journal_path, IoOp::Write)(e);
+                if !shadow.length_journaled {
+                    segment.length(name, shadow.txn_len).map_err(put)?;
+                    shadow.length_journaled = true;
+                }
+                // Originals captured when pages were first dirtied, in runs of adjacent pages.
+                let originals = std::mem::take(&mut shadow.originals);
+                let mut pages = originals.iter().peekable();
+                while let Some((&first, _)) = pages.peek() {
+                    let mut run = Vec::new();
+                    let mut next = first;
+                    while let Some((&page, data)) = pages.next_if(|(&page, _)| page == next) {
+                        run.push(data.as_slice());
+                        shadow.journaled.insert(page);
+                        next = page + 1;
+                    }
+                    let len: usize = run.iter().map(|d| d.len()).sum();
+                    segment.begin_bytes(name, first * PAGE, len as u32).map_err(put)?;
+                    for data in run {
+                        segment.put(data).map_err(put)?;
+                    }
+                }
+                // A tail cut off since the last segment: whole pages, read from disk.
+                let tail_end = shadow.txn_len.min(shadow.disk_len);
+                let mut page = shadow.min_len / PAGE;
+                while page * PAGE < tail_end {
+                    if shadow.journaled.contains(&page) {
+                        page += 1;
+                        continue;
+                    }
+                    let start = page * PAGE;
+                    let mut end = start;
+                    while end < tail_end
+                        && end - start < COPY_CHUNK
+                        && !shadow.journaled.contains(&(end / PAGE))
+                    {
+                        shadow.journaled.insert(end / PAGE);
+                        end = (end + PAGE).min(tail_end);
+                    }
+                    let mut data = vec![0u8; (end - start) as usize];
+                    let n = self.disk_read(file, &mut data, start)?;
+                    segment.begin_bytes(name, start, n as u32).map_err(put)?;
+                    segment.put(&data[..n]).map_err(put)?;
+                    page = end.div_ceil(PAGE);
+                }
+            }
+            Ok(())
+        };
+        write()?;
+        let (end, header) = segment.finish().map_err(journal_error)?;
+        let first_header = txn.journal.map_or(header, |j| j.first_header);
+        txn.journal = Some(JournalState { nonce, end, first_header });
+        txn.held = txn.shadows.values().map(|s| s.pages.len() * PAGE as usize).sum();
+        if self.sync == SyncMode::Full {
+            self.journal.sync().map_err(io_error(&self.journal_path, IoOp::Sync))?;
+        }
+        Ok(())
+    }
+
+    /// Writes the dirty pages and lengths to the files; the shadows then start afresh
+    /// over the new disk state.
+    fn apply(&self, txn: &mut Txn) -> Result<()> {
+        for (&file, shadow) in txn.shadows.iter_mut() {
             let f = &self.files[file];
-            if shadow.min_len < shadow.orig_len {
+            if shadow.min_len < shadow.disk_len {
                 f.io.set_len(shadow.min_len).map_err(io_error(&f.path, IoOp::Truncate))?;
             }
-            let mut size = shadow.min_len.min(shadow.orig_len);
+            let mut size = shadow.min_len.min(shadow.disk_len);
             let mut run: Vec<u8> = Vec::new();
             let mut run_start = 0;
             let flush = |run: &mut Vec<u8>, run_start: u64, size: &mut u64| -> Result<()> {
@@ -229,7 +353,7 @@ impl Pager {
                     break;
                 }
                 let end = (start + PAGE).min(shadow.len);
-                if run_start + run.len() as u64 != start {
+                if run_start + run.len() as u64 != start || run.len() as u64 >= COPY_CHUNK {
                     flush(&mut run, run_start, &mut size)?;
                     run_start = start;
                 }
@@ -239,178 +363,21 @@ impl Pager {
             if size != shadow.len {
                 f.io.set_len(shadow.len).map_err(io_error(&f.path, IoOp::Truncate))?;
             }
+            shadow.pages.clear();
+            shadow.disk_len = shadow.len;
+            shadow.min_len = shadow.len;
         }
-        if self.sync == SyncMode::Full {
-            for &file in txn.shadows.keys() {
-                let f = &self.files[file];
-                f.io.sync().map_err(io_error(&f.path, IoOp::Sync))?;
-            }
-        }
+        txn.held = 0;
         Ok(())
     }
 }
 
+/// A number no other transaction's journal starts with: time, process and a counter.
 fn next_nonce() -> u64 {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let time = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos() as u64)
         .unwrap_or_default();
-    static PID: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-    let pid = *PID.get_or_init(|| u64::from(std::process::id()));
-    time ^ (pid << 32) ^ COUNTER.fetch_add(1, Ordering::Relaxed)
-}
-
-/// A file as the transaction sees it.
-struct Shadow {
-    orig_len: u64,
-    len: u64,
-    /// The smallest length the file had during the transaction: disk bytes at or past
-    /// it are gone (read as zeros) even if the file grew again.
-    min_len: u64,
-    pages: BTreeMap<u64, Box<[u8]>>,
-    /// What each dirty page below `orig_len` held on disk when first touched — the
-    /// journal's content, captured by the read that loaded the page anyway.
-    originals: BTreeMap<u64, Vec<u8>>,
-}
-
-/// A write transaction's pending changes. Owned by the thread holding the write lock.
-#[derive(Default)]
-pub struct Txn {
-    shadows: BTreeMap<FileId, Shadow>,
-    /// Lengths of files read but not written, valid while the write lock is held.
-    lens: BTreeMap<FileId, u64>,
-    /// Set when an operation failed half-way: the transaction can only roll back.
-    pub aborted: bool,
-    /// Count of writes, so a failed operation can tell whether it changed anything.
-    pub writes: u64,
-}
-
-/// Reads (and, with a transaction, writes) of one operation.
-pub struct Io<'a> {
-    pager: &'a Pager,
-    txn: Option<&'a mut Txn>,
-}
-
-impl<'a> Io<'a> {
-    pub fn reader(pager: &'a Pager) -> Io<'a> {
-        Io { pager, txn: None }
-    }
-
-    pub fn writer(pager: &'a Pager, txn: &'a mut Txn) -> Io<'a> {
-        Io { pager, txn: Some(txn) }
-    }
-
-    pub fn path(&self, file: FileId) -> &'a Path {
-        self.pager.path(file)
-    }
-
-    /// The file's length as this operation sees it.
-    pub fn len(&mut self, file: FileId) -> Result<u64> {
-        let Some(txn) = self.txn.as_deref_mut() else { return self.pager.disk_len(file) };
-        if let Some(shadow) = txn.shadows.get(&file) {
-            return Ok(shadow.len);
-        }
-        if let Some(&len) = txn.lens.get(&file) {
-            return Ok(len);
-        }
-        let len = self.pager.disk_len(file)?;
-        txn.lens.insert(file, len);
-        Ok(len)
-    }
-
-    /// Reads up to `buf.len()` bytes at `offset`; returns how many there were.
-    pub fn read_at(&self, file: FileId, buf: &mut [u8], offset: u64) -> Result<usize> {
-        let shadow = self.txn.as_deref().and_then(|t| t.shadows.get(&file));
-        let Some(shadow) = shadow else { return self.pager.disk_read(file, buf, offset) };
-        if offset >= shadow.len {
-            return Ok(0);
-        }
-        let n = buf.len().min((shadow.len - offset) as usize);
-        let buf = &mut buf[..n];
-        let end = offset + n as u64;
-        let pages = offset / PAGE..end.div_ceil(PAGE);
-        let covered = shadow.pages.range(pages.clone()).count() as u64 == pages.end - pages.start;
-        if !covered {
-            let disk_end = shadow.min_len.min(shadow.orig_len);
-            let from_disk = disk_end.saturating_sub(offset).min(n as u64) as usize;
-            let got =
-                if from_disk > 0 { self.pager.disk_read(file, &mut buf[..from_disk], offset)? } else { 0 };
-            buf[got..].fill(0);
-        }
-        for (&page, data) in shadow.pages.range(pages) {
-            let start = page * PAGE;
-            let lo = start.max(offset);
-            let hi = (start + PAGE).min(end);
-            buf[(lo - offset) as usize..(hi - offset) as usize]
-                .copy_from_slice(&data[(lo - start) as usize..(hi - start) as usize]);
-        }
-        Ok(n)
-    }
-
-    fn shadow(&mut self, file: FileId) -> Result<&mut Shadow> {
-        let pager = self.pager;
-        let txn = self.txn.as_deref_mut().ok_or(Error::TransactionAborted)?;
-        txn.writes += 1;
-        if !txn.shadows.contains_key(&file) {
-            let len = match txn.lens.get(&file) {
-                Some(&len) => len,
-                None => pager.disk_len(file)?,
-            };
-            let shadow = Shadow {
-                orig_len: len,
-                len,
-                min_len: len,
-                pages: BTreeMap::new(),
-                originals: BTreeMap::new(),
-            };
-            txn.shadows.insert(file, shadow);
-        }
-        Ok(txn.shadows.get_mut(&file).expect("inserted above"))
-    }
-
-    pub fn write_at(&mut self, file: FileId, data: &[u8], offset: u64) -> Result<()> {
-        let pager = self.pager;
-        let shadow = self.shadow(file)?;
-        let end = offset + data.len() as u64;
-        for page in offset / PAGE..end.div_ceil(PAGE) {
-            let start = page * PAGE;
-            if !shadow.pages.contains_key(&page) {
-                let mut fresh = vec![0u8; PAGE as usize].into_boxed_slice();
-                if start < shadow.orig_len {
-                    let want = (shadow.orig_len - start).min(PAGE) as usize;
-                    let got = pager.disk_read(file, &mut fresh[..want], start)?;
-                    shadow.originals.insert(page, fresh[..got].to_vec());
-                    // Bytes the transaction cut off read as zeros, though still on disk.
-                    if shadow.min_len < start + PAGE {
-                        fresh[shadow.min_len.saturating_sub(start) as usize..].fill(0);
-                    }
-                }
-                shadow.pages.insert(page, fresh);
-            }
-            let Some(buf) = shadow.pages.get_mut(&page) else { continue };
-            let lo = start.max(offset);
-            let hi = (start + PAGE).min(end);
-            buf[(lo - start) as usize..(hi - start) as usize]
-                .copy_from_slice(&data[(lo - offset) as usize..(hi - offset) as usize]);
-        }
-        shadow.len = shadow.len.max(end);
-        Ok(())
-    }
-
-    pub fn set_len(&mut self, file: FileId, len: u64) -> Result<()> {
-        let shadow = self.shadow(file)?;
-        if len < shadow.len {
-            let first_gone = len.div_ceil(PAGE);
-            shadow.pages.split_off(&first_gone);
-            if !len.is_multiple_of(PAGE) {
-                if let Some(page) = shadow.pages.get_mut(&(len / PAGE)) {
-                    page[(len % PAGE) as usize..].fill(0);
-                }
-            }
-            shadow.min_len = shadow.min_len.min(len);
-        }
-        shadow.len = len;
-        Ok(())
-    }
+    time ^ (u64::from(super::fork::pid()) << 32) ^ COUNTER.fetch_add(1, Ordering::Relaxed)
 }

@@ -1,11 +1,34 @@
-//! The I/O trait under the pager. Five operations on a file are all the database needs;
-//! keeping them behind a trait lets tests fail the k-th write or drop unsynced writes
-//! without mocking the filesystem for ordinary use.
+//! The I/O trait under the pager. Five operations on a file are all the database needs
+//! to read and write; keeping them behind a trait lets tests fail the k-th write or drop
+//! unsynced writes without mocking the filesystem for ordinary use.
+//!
+//! Three more, with defaults that do nothing, let the database notice a file replaced
+//! behind its back (`sed -i` and many editors save by writing a new file and renaming
+//! it over the old one): a file's identity, re-opening a file in place, and a stamp of
+//! the directory that changes whenever a name in it does.
 
 use std::fs::{File, OpenOptions};
 use std::io;
-use std::os::unix::fs::FileExt;
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::Path;
+
+/// Which file a path or an open file is: its device and inode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FileIdentity {
+    pub dev: u64,
+    pub ino: u64,
+}
+
+/// A directory's identity and last change (of a name in it), to tell cheaply whether
+/// any file of it may have been replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DirStamp {
+    pub identity: FileIdentity,
+    /// Nanoseconds since the epoch.
+    pub changed_ns: i128,
+    pub modified_ns: i128,
+}
 
 /// One open file.
 #[allow(clippy::len_without_is_empty)] // a file's length is all the pager asks
@@ -17,6 +40,14 @@ pub trait FileIo: Send + Sync {
     fn set_len(&self, len: u64) -> io::Result<()>;
     /// Makes the file's data durable (`fdatasync`).
     fn sync(&self) -> io::Result<()>;
+    /// Which file this is; `None` when the backend cannot tell.
+    fn identity(&self) -> io::Result<Option<FileIdentity>> {
+        Ok(None)
+    }
+    /// Makes this handle refer to the file now at `path` (creating it if missing).
+    fn reopen(&self, _path: &Path) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Opens files, creating missing ones.
@@ -24,20 +55,53 @@ pub trait Vfs: Send + Sync {
     fn open(&self, path: &Path) -> io::Result<Box<dyn FileIo>>;
     /// Makes a directory's entries durable (new files survive power loss).
     fn sync_dir(&self, path: &Path) -> io::Result<()>;
+    /// Which file is at `path` now; `None` when there is none, or the backend cannot tell.
+    fn identity(&self, _path: &Path) -> io::Result<Option<FileIdentity>> {
+        Ok(None)
+    }
+    /// The directory's stamp; `None` when the backend cannot tell (nothing is checked then).
+    fn dir_stamp(&self, _dir: &Path) -> io::Result<Option<DirStamp>> {
+        Ok(None)
+    }
 }
 
 /// The operating system's files.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct OsVfs;
 
+fn open_rw(path: &Path) -> io::Result<File> {
+    OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path)
+}
+
+fn identity_of(meta: &std::fs::Metadata) -> FileIdentity {
+    FileIdentity { dev: meta.dev(), ino: meta.ino() }
+}
+
 impl Vfs for OsVfs {
     fn open(&self, path: &Path) -> io::Result<Box<dyn FileIo>> {
-        let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path)?;
-        Ok(Box::new(OsFile(file)))
+        Ok(Box::new(OsFile(open_rw(path)?)))
     }
 
     fn sync_dir(&self, path: &Path) -> io::Result<()> {
         File::open(path)?.sync_all()
+    }
+
+    fn identity(&self, path: &Path) -> io::Result<Option<FileIdentity>> {
+        match std::fs::metadata(path) {
+            Ok(meta) => Ok(Some(identity_of(&meta))),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn dir_stamp(&self, dir: &Path) -> io::Result<Option<DirStamp>> {
+        let meta = std::fs::metadata(dir)?;
+        let ns = |secs: i64, nanos: i64| i128::from(secs) * 1_000_000_000 + i128::from(nanos);
+        Ok(Some(DirStamp {
+            identity: identity_of(&meta),
+            changed_ns: ns(meta.ctime(), meta.ctime_nsec()),
+            modified_ns: ns(meta.mtime(), meta.mtime_nsec()),
+        }))
     }
 }
 
@@ -69,5 +133,21 @@ impl FileIo for OsFile {
 
     fn sync(&self) -> io::Result<()> {
         self.0.sync_data()
+    }
+
+    fn identity(&self) -> io::Result<Option<FileIdentity>> {
+        Ok(Some(identity_of(&self.0.metadata()?)))
+    }
+
+    fn reopen(&self, path: &Path) -> io::Result<()> {
+        let fresh = open_rw(path)?;
+        // dup2 swaps what our descriptor refers to in one step, so the handle never
+        // dangles, even for a thread reading through it at this moment.
+        // SAFETY: both descriptors are open and owned by live `File`s; `fresh` closes
+        // its own copy when dropped.
+        if unsafe { libc::dup2(fresh.as_raw_fd(), self.0.as_raw_fd()) } < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
     }
 }

@@ -4,7 +4,7 @@
 use super::Table;
 use crate::error::{Location, Result};
 use crate::format::codec::{get_int, put_int};
-use crate::storage::pager::Io;
+use crate::storage::txn::Io;
 
 impl Table {
     /// Takes the most recently freed slot, after checking that it really is a deleted

@@ -16,7 +16,8 @@ mod text_heap;
 use crate::error::{CorruptDataError, Location, Result};
 use crate::format::constants::{data_file, free_file, pk_index_file, seq_file, text_file};
 use crate::format::schema::{Layout, TableSchema};
-use crate::storage::pager::{FileId, Io, Pager};
+use crate::storage::pager::{FileId, Pager};
+use crate::storage::txn::Io;
 use crate::value::Columns;
 
 /// One table's schema and open files.

@@ -6,7 +6,7 @@ use super::Table;
 use crate::error::{Location, Result};
 use crate::format::codec::{get_int, int_fits, put_int, put_null_number};
 use crate::format::constants::NULL_NUMBER;
-use crate::storage::pager::Io;
+use crate::storage::txn::Io;
 
 impl Table {
     /// Where id `id`'s entry sits; `None` for an id no row of this table can have (not

@@ -6,7 +6,7 @@ use crate::error::{Location, Result};
 use crate::format::codec::{get_char, get_int, put_char, put_int, put_null_char, put_null_number};
 use crate::format::constants::{DELETED, ROW_END};
 use crate::format::schema::FieldType;
-use crate::storage::pager::Io;
+use crate::storage::txn::Io;
 use crate::value::Value;
 
 impl Table {

@@ -4,7 +4,7 @@
 use super::Table;
 use crate::error::{Location, Result};
 use crate::format::constants::{DELETED, ROW_END};
-use crate::storage::pager::Io;
+use crate::storage::txn::Io;
 
 /// How much of the data file a scan reads at once.
 const SCAN_CHUNK: usize = 1 << 20;

@@ -3,7 +3,7 @@
 use super::Table;
 use crate::error::{Location, Result};
 use crate::format::codec::parse_int;
-use crate::storage::pager::Io;
+use crate::storage::txn::Io;
 
 impl Table {
     pub fn seq(&self, io: &mut Io) -> Result<i64> {

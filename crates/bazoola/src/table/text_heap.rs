@@ -6,7 +6,8 @@ use super::Table;
 use crate::error::{Location, Result};
 use crate::format::codec::{get_int, int_fits, put_int};
 use crate::format::constants::NULL_NUMBER;
-use crate::storage::pager::{FileId, Io};
+use crate::storage::pager::FileId;
+use crate::storage::txn::Io;
 
 impl Table {
     fn text_file(&self, io: &Io) -> Result<FileId> {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use bazoola::{FileIo, OsVfs, Vfs};
+use bazoola::{DirStamp, FileIdentity, FileIo, OsVfs, Vfs};
 
 /// Counts mutations (write, set_len, sync) and decides which one fails.
 #[derive(Default)]
@@ -64,6 +64,12 @@ impl Vfs for FaultVfs {
     fn sync_dir(&self, path: &Path) -> io::Result<()> {
         OsVfs.sync_dir(path)
     }
+    fn identity(&self, path: &Path) -> io::Result<Option<FileIdentity>> {
+        OsVfs.identity(path)
+    }
+    fn dir_stamp(&self, dir: &Path) -> io::Result<Option<DirStamp>> {
+        OsVfs.dir_stamp(dir)
+    }
 }
 
 struct FaultFile {
@@ -97,6 +103,12 @@ impl FileIo for FaultFile {
             return Err(injected());
         }
         self.inner.sync()
+    }
+    fn identity(&self) -> io::Result<Option<FileIdentity>> {
+        self.inner.identity()
+    }
+    fn reopen(&self, path: &Path) -> io::Result<()> {
+        self.inner.reopen(path)
     }
 }
 

@@ -1,0 +1,395 @@
+//! Rolling back a hot journal, in bounded memory whatever its size.
+//!
+//! 1. Find the chain of segments (see [`super::journal`]): each must claim no more body
+//!    than the file holds, its body must verify, and its nonce must be the first's. The
+//!    first one that fails ends the chain; a chain of none means nothing to undo.
+//! 2. Check every record of the chain before touching anything: file names are plain
+//!    names of this directory, every file has one length record, and every range of
+//!    original bytes lies inside the length its file had. A journal that verifies but
+//!    breaks these was not written by us (a hand-made or hostile file): it is refused as
+//!    corrupt, and nothing is applied.
+//! 3. Apply: put each range of original bytes back, then each file's length; make that
+//!    durable when asked; retire the journal.
+//!
+//! Each step reads the journal front to back in large pieces, so recovering from a
+//! transaction that rewrote a gigabyte needs no more memory than one that wrote a row.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use super::journal::{
+    BodyError, BodyReader, Header, HeaderState, HEADER_LEN, KEEP_LEN, KIND_BYTES, KIND_LENGTH,
+};
+use super::vfs::{FileIo, Vfs};
+use crate::error::{CorruptDataError, Error, IoError, IoOp, Location, Result};
+use crate::format::constants::{JOURNAL_FILE, LOCK_FILE};
+
+fn io_error(path: &Path, op: IoOp) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io(IoError { path: path.to_path_buf(), op, source })
+}
+
+/// The verified segments of a hot journal: where each body starts, and its header.
+struct Chain {
+    segments: Vec<(u64, Header)>,
+    /// Each file's length before the transaction.
+    lengths: BTreeMap<String, u64>,
+}
+
+/// Reads the journal; if it is hot, puts every recorded range and length back, makes
+/// that durable when `sync`, and retires the journal. Returns whether it rolled back.
+/// The caller holds the exclusive lock.
+pub fn recover(dir: &Path, vfs: &dyn Vfs, journal: &dyn FileIo, sync: bool) -> Result<bool> {
+    let path = dir.join(JOURNAL_FILE);
+    let mut head = [0u8; HEADER_LEN];
+    let n = journal.read_at(&mut head, 0).map_err(io_error(&path, IoOp::Read))?;
+    let first = match Header::decode(&head[..n]) {
+        HeaderState::Clean => return Ok(false),
+        HeaderState::Torn => None,
+        HeaderState::Hot(header) => Some(header),
+    };
+    let journal_len = journal.len().map_err(io_error(&path, IoOp::Read))?;
+    let chain = match first {
+        Some(first) => read_chain(journal, &path, first, journal_len)?,
+        None => Chain { segments: Vec::new(), lengths: BTreeMap::new() },
+    };
+    let rolled_back = !chain.segments.is_empty();
+    if rolled_back {
+        apply(dir, vfs, journal, &path, &chain, sync)?;
+    }
+    retire(journal, &path, sync, journal_len)?;
+    Ok(rolled_back)
+}
+
+fn read_chain(journal: &dyn FileIo, path: &Path, first: Header, journal_len: u64) -> Result<Chain> {
+    let mut chain = Chain { segments: Vec::new(), lengths: BTreeMap::new() };
+    let mut header = first;
+    let mut start = 0u64;
+    loop {
+        let body_start = start + HEADER_LEN as u64;
+        if header.body_len > journal_len.saturating_sub(body_start) {
+            break;
+        }
+        let verifies = match BodyReader::new(journal, body_start, &header).verifies(header.body_crc) {
+            Ok(verifies) => verifies,
+            Err(BodyError::Short) => false,
+            Err(BodyError::Io(e)) => return Err(io_error(path, IoOp::Read)(e)),
+        };
+        if !verifies {
+            break;
+        }
+        check_segment(journal, path, body_start, &header, &mut chain.lengths)?;
+        chain.segments.push((body_start, header));
+        start = body_start + header.body_len;
+        let mut next = [0u8; HEADER_LEN];
+        let n = journal.read_at(&mut next, start).map_err(io_error(path, IoOp::Read))?;
+        match Header::decode(&next[..n]) {
+            HeaderState::Hot(h) if h.nonce == first.nonce => header = h,
+            _ => break,
+        }
+    }
+    Ok(chain)
+}
+
+/// A record of a verified segment.
+enum Record {
+    Length {
+        name: String,
+        len: u64,
+    },
+    /// Original bytes at `offset`; `len` of them follow in the body.
+    Bytes {
+        name: String,
+        offset: u64,
+        len: u32,
+    },
+}
+
+/// Reads the next record's head (for bytes, the data is left to the caller).
+fn next_record(body: &mut BodyReader, path: &Path) -> Result<Record> {
+    let at = body.offset();
+    let bad = |detail: &str| -> Error {
+        CorruptDataError { path: path.to_path_buf(), location: Location::Offset(at), detail: detail.into() }
+            .into()
+    };
+    let short = |e: BodyError| match e {
+        BodyError::Io(e) => io_error(path, IoOp::Read)(e),
+        BodyError::Short => bad("a journal record runs past the end of its segment"),
+    };
+    let [kind] = body.take::<1>().map_err(short)?;
+    let name_len = u16::from_le_bytes(body.take::<2>().map_err(short)?);
+    let mut name = Vec::with_capacity(usize::from(name_len));
+    body.stream(u64::from(name_len), &mut |piece| {
+        name.extend_from_slice(piece);
+        Ok(())
+    })
+    .map_err(short)?;
+    let name = String::from_utf8(name).map_err(|_| bad("a journal record names a file that is not UTF-8"))?;
+    if !is_plain_name(&name) {
+        return Err(bad(&format!(
+            "a journal record names `{name}`, which is not a table file of this directory"
+        )));
+    }
+    let value = u64::from_le_bytes(body.take::<8>().map_err(short)?);
+    match kind {
+        KIND_LENGTH => Ok(Record::Length { name, len: value }),
+        KIND_BYTES => {
+            let len = u32::from_le_bytes(body.take::<4>().map_err(short)?);
+            Ok(Record::Bytes { name, offset: value, len })
+        }
+        _ => Err(bad(&format!("unknown journal record kind {kind}"))),
+    }
+}
+
+/// A name the journal may write to: a file directly in the directory, and not one of
+/// the two the journal protocol itself uses.
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name != "."
+        && name != ".."
+        && name != JOURNAL_FILE
+        && name != LOCK_FILE
+        && !name.contains(['/', '\0'])
+}
+
+/// Checks a verified segment's records against the rules of step 2, recording lengths.
+fn check_segment(
+    journal: &dyn FileIo,
+    path: &Path,
+    body_start: u64,
+    header: &Header,
+    lengths: &mut BTreeMap<String, u64>,
+) -> Result<()> {
+    let mut body = BodyReader::new(journal, body_start, header);
+    while body.remaining() > 0 {
+        let at = body.offset();
+        match next_record(&mut body, path)? {
+            Record::Length { name, len } => {
+                lengths.entry(name).or_insert(len);
+            }
+            Record::Bytes { name, offset, len } => {
+                let fits = lengths.get(&name).is_some_and(|&file_len| {
+                    offset.checked_add(u64::from(len)).is_some_and(|end| end <= file_len)
+                });
+                if !fits {
+                    let detail = format!(
+                        "the journal restores {len} bytes of {name} at {offset}, outside the length it records for that file"
+                    );
+                    return Err(CorruptDataError {
+                        path: path.to_path_buf(),
+                        location: Location::Offset(at),
+                        detail,
+                    }
+                    .into());
+                }
+                body.stream(u64::from(len), &mut |_| Ok(())).map_err(|e| match e {
+                    BodyError::Io(e) => io_error(path, IoOp::Read)(e),
+                    BodyError::Short => CorruptDataError {
+                        path: path.to_path_buf(),
+                        location: Location::Offset(at),
+                        detail: "a journal record runs past the end of its segment".into(),
+                    }
+                    .into(),
+                })?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The files recovery writes to, opened once each.
+struct Targets<'v> {
+    dir: &'v Path,
+    vfs: &'v dyn Vfs,
+    open: HashMap<String, (PathBuf, Box<dyn FileIo>)>,
+}
+
+impl Targets<'_> {
+    fn get(&mut self, name: &str) -> Result<&(PathBuf, Box<dyn FileIo>)> {
+        if !self.open.contains_key(name) {
+            let path = self.dir.join(name);
+            let file = self.vfs.open(&path).map_err(io_error(&path, IoOp::Open))?;
+            self.open.insert(name.to_string(), (path, file));
+        }
+        Ok(&self.open[name])
+    }
+}
+
+fn apply(
+    dir: &Path,
+    vfs: &dyn Vfs,
+    journal: &dyn FileIo,
+    path: &Path,
+    chain: &Chain,
+    sync: bool,
+) -> Result<()> {
+    let mut targets = Targets { dir, vfs, open: HashMap::new() };
+    for (body_start, header) in &chain.segments {
+        let mut body = BodyReader::new(journal, *body_start, header);
+        while body.remaining() > 0 {
+            let Record::Bytes { name, offset, len } = next_record(&mut body, path)? else { continue };
+            let (target_path, file) = targets.get(&name)?;
+            let mut at = offset;
+            let mut failed = None;
+            body.stream(u64::from(len), &mut |piece| {
+                if failed.is_none() {
+                    if let Err(e) = file.write_all_at(piece, at) {
+                        failed = Some(e);
+                    }
+                }
+                at += piece.len() as u64;
+                Ok(())
+            })
+            .map_err(|e| match e {
+                BodyError::Io(e) => io_error(path, IoOp::Read)(e),
+                BodyError::Short => io_error(path, IoOp::Read)(std::io::ErrorKind::UnexpectedEof.into()),
+            })?;
+            if let Some(e) = failed {
+                return Err(io_error(target_path, IoOp::Write)(e));
+            }
+        }
+    }
+    for (name, len) in &chain.lengths {
+        let (target_path, file) = targets.get(name)?;
+        file.set_len(*len).map_err(io_error(target_path, IoOp::Truncate))?;
+    }
+    if sync {
+        for (target_path, file) in targets.open.values() {
+            file.sync().map_err(io_error(target_path, IoOp::Sync))?;
+        }
+    }
+    Ok(())
+}
+
+/// Zeroes the first header: from now on the journal is not hot. A journal grown past
+/// [`KEEP_LEN`] is cut back, so one large transaction does not keep its copy for good.
+pub fn retire(journal: &dyn FileIo, path: &Path, sync: bool, len: u64) -> Result<()> {
+    journal.write_all_at(&[0u8; HEADER_LEN], 0).map_err(io_error(path, IoOp::Write))?;
+    if sync {
+        journal.sync().map_err(io_error(path, IoOp::Sync))?;
+    }
+    if len > KEEP_LEN {
+        journal.set_len(HEADER_LEN as u64).map_err(io_error(path, IoOp::Truncate))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::journal::SegmentWriter;
+    use crate::storage::vfs::OsVfs;
+
+    /// A journal of two segments that, applied, restores `a.dat` to "hello world" from
+    /// "HELLO WORLD!!!" and `b.dat` to empty.
+    fn two_segments(journal: &dyn FileIo, nonce: u64) -> u64 {
+        let mut first = SegmentWriter::new(journal, 0, nonce);
+        first.length("a.dat", 11).unwrap();
+        first.begin_bytes("a.dat", 0, 5).unwrap();
+        first.put(b"hello").unwrap();
+        let (end, _) = first.finish().unwrap();
+        let mut second = SegmentWriter::new(journal, end, nonce);
+        second.length("b.dat", 0).unwrap();
+        second.begin_bytes("a.dat", 5, 6).unwrap();
+        second.put(b" world").unwrap();
+        second.finish().unwrap().0
+    }
+
+    fn setup(dir: &Path) {
+        std::fs::write(dir.join("a.dat"), "HELLO WORLD!!!").unwrap();
+        std::fs::write(dir.join("b.dat"), "new file").unwrap();
+    }
+
+    fn run(dir: &Path, journal_bytes: &[u8]) -> Result<bool> {
+        std::fs::write(dir.join(JOURNAL_FILE), journal_bytes).unwrap();
+        let journal = OsVfs.open(&dir.join(JOURNAL_FILE)).unwrap();
+        recover(dir, &OsVfs, journal.as_ref(), false)
+    }
+
+    fn whole_journal() -> Vec<u8> {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = OsVfs.open(&dir.path().join(JOURNAL_FILE)).unwrap();
+        two_segments(journal.as_ref(), 42);
+        std::fs::read(dir.path().join(JOURNAL_FILE)).unwrap()
+    }
+
+    #[test]
+    fn a_chain_of_segments_rolls_back_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        setup(dir.path());
+        assert!(run(dir.path(), &whole_journal()).unwrap());
+        assert_eq!(std::fs::read(dir.path().join("a.dat")).unwrap(), b"hello world");
+        assert_eq!(std::fs::read(dir.path().join("b.dat")).unwrap(), b"");
+        let journal = std::fs::read(dir.path().join(JOURNAL_FILE)).unwrap();
+        assert_eq!(&journal[..HEADER_LEN], &[0u8; HEADER_LEN], "retired");
+    }
+
+    /// A cut inside the first segment undoes nothing (no data was touched before it was
+    /// whole); a cut inside the second undoes the first segment's records only (its range
+    /// and length of `a.dat`).
+    #[test]
+    fn every_torn_prefix_applies_whole_segments_only() {
+        let whole = whole_journal();
+        let first_end = HEADER_LEN + 1 + 2 + 5 + 8 + 1 + 2 + 5 + 8 + 4 + 5;
+        for cut in 0..whole.len() {
+            let dir = tempfile::tempdir().unwrap();
+            setup(dir.path());
+            let rolled_back = run(dir.path(), &whole[..cut]).unwrap();
+            let a = std::fs::read(dir.path().join("a.dat")).unwrap();
+            let b = std::fs::read(dir.path().join("b.dat")).unwrap();
+            if cut < first_end {
+                assert!(!rolled_back, "cut {cut}");
+                assert_eq!(
+                    (a.as_slice(), b.as_slice()),
+                    (&b"HELLO WORLD!!!"[..], &b"new file"[..]),
+                    "cut {cut}"
+                );
+            } else {
+                assert!(rolled_back, "cut {cut}");
+                assert_eq!(
+                    (a.as_slice(), b.as_slice()),
+                    (&b"hello WORLD"[..], &b"new file"[..]),
+                    "cut {cut}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_flipped_byte_is_refused_or_ends_the_chain() {
+        let whole = whole_journal();
+        for i in 0..whole.len() {
+            let mut bad = whole.clone();
+            bad[i] ^= 0x40;
+            let dir = tempfile::tempdir().unwrap();
+            setup(dir.path());
+            let a = || std::fs::read(dir.path().join("a.dat")).unwrap();
+            match run(dir.path(), &bad) {
+                Ok(_) => assert!(
+                    [&b"HELLO WORLD!!!"[..], b"hello WORLD", b"hello world"].contains(&a().as_slice()),
+                    "byte {i}: {:?}",
+                    String::from_utf8_lossy(&a())
+                ),
+                Err(e) => panic!("byte {i}: a checksum catches the flip before any check: {e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn segments_of_another_transaction_do_not_join_the_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = OsVfs.open(&dir.path().join(JOURNAL_FILE)).unwrap();
+        two_segments(journal.as_ref(), 1);
+        // A newer transaction's single segment, no longer than the old first one.
+        let mut newer = SegmentWriter::new(journal.as_ref(), 0, 2);
+        newer.length("a.dat", 11).unwrap();
+        newer.begin_bytes("a.dat", 0, 5).unwrap();
+        newer.put(b"HOWDY").unwrap();
+        newer.finish().unwrap();
+        let bytes = std::fs::read(dir.path().join(JOURNAL_FILE)).unwrap();
+        setup(dir.path());
+        assert!(run(dir.path(), &bytes).unwrap());
+        // The old second segment (" world", b.dat emptied) was not applied.
+        assert_eq!(std::fs::read(dir.path().join("a.dat")).unwrap(), b"HOWDY WORLD");
+        assert_eq!(std::fs::read(dir.path().join("b.dat")).unwrap(), b"new file");
+    }
+}

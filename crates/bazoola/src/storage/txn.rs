@@ -1,0 +1,277 @@
+//! A write transaction's pending changes ([`Txn`]), and [`Io`], through which every
+//! operation reads and writes without knowing whether it runs inside a transaction.
+//!
+//! Each file a transaction writes has a *shadow*: the pages it changed (copied from disk
+//! on first touch) and its logical length. Reads made by the transaction see the shadow
+//! over the disk. When the pages held outgrow the pager's limit, the transaction
+//! *spills* them ([`Pager::spill`]): their originals go to the journal, the pages to the
+//! files, and the shadow starts afresh over the new disk state.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use super::pager::{FileId, Pager, PAGE};
+use crate::error::{Error, Result};
+
+/// A file as the transaction sees it.
+pub(super) struct Shadow {
+    /// The length when the transaction first touched the file (the journal's length
+    /// record), and whether that record is in the journal yet.
+    pub txn_len: u64,
+    pub length_journaled: bool,
+    /// The length on disk: `txn_len` until a spill writes pages out.
+    pub disk_len: u64,
+    pub len: u64,
+    /// The smallest length since the last spill: disk bytes at or past it are gone
+    /// (read as zeros) even if the file grew again.
+    pub min_len: u64,
+    pub pages: BTreeMap<u64, Box<[u8]>>,
+    /// What each dirty page below `txn_len` held before the transaction, captured by
+    /// the read that loaded the page anyway; moved to the journal at the next segment.
+    pub originals: BTreeMap<u64, Vec<u8>>,
+    /// Pages whose original is in the journal already (so a later change of theirs,
+    /// after a spill, must not journal the transaction's own bytes as original).
+    pub journaled: BTreeSet<u64>,
+}
+
+impl Shadow {
+    fn new(len: u64) -> Shadow {
+        Shadow {
+            txn_len: len,
+            length_journaled: false,
+            disk_len: len,
+            len,
+            min_len: len,
+            pages: BTreeMap::new(),
+            originals: BTreeMap::new(),
+            journaled: BTreeSet::new(),
+        }
+    }
+
+    fn read(&self, pager: &Pager, file: FileId, buf: &mut [u8], offset: u64) -> Result<usize> {
+        if offset >= self.len {
+            return Ok(0);
+        }
+        let n = buf.len().min((self.len - offset) as usize);
+        let buf = &mut buf[..n];
+        let end = offset + n as u64;
+        let pages = offset / PAGE..end.div_ceil(PAGE);
+        let covered = self.pages.range(pages.clone()).count() as u64 == pages.end - pages.start;
+        if !covered {
+            let disk_end = self.min_len.min(self.disk_len);
+            let from_disk = disk_end.saturating_sub(offset).min(n as u64) as usize;
+            let got = if from_disk > 0 { pager.disk_read(file, &mut buf[..from_disk], offset)? } else { 0 };
+            buf[got..].fill(0);
+        }
+        for (&page, data) in self.pages.range(pages) {
+            let start = page * PAGE;
+            let lo = start.max(offset);
+            let hi = (start + PAGE).min(end);
+            buf[(lo - offset) as usize..(hi - offset) as usize]
+                .copy_from_slice(&data[(lo - start) as usize..(hi - start) as usize]);
+        }
+        Ok(n)
+    }
+
+    /// Writes into the shadow; returns how many bytes of memory it newly holds.
+    fn write(&mut self, pager: &Pager, file: FileId, data: &[u8], offset: u64) -> Result<usize> {
+        let end = offset + data.len() as u64;
+        let mut held = 0;
+        for page in offset / PAGE..end.div_ceil(PAGE) {
+            let start = page * PAGE;
+            if !self.pages.contains_key(&page) {
+                let mut fresh = vec![0u8; PAGE as usize].into_boxed_slice();
+                if start < self.disk_len {
+                    let want = (self.disk_len - start).min(PAGE) as usize;
+                    let got = pager.disk_read(file, &mut fresh[..want], start)?;
+                    if start < self.txn_len && !self.journaled.contains(&page) {
+                        let original = got.min((self.txn_len - start) as usize);
+                        self.originals.insert(page, fresh[..original].to_vec());
+                        held += original;
+                    }
+                    // Bytes the transaction cut off read as zeros, though still on disk.
+                    if self.min_len < start + PAGE {
+                        fresh[self.min_len.saturating_sub(start) as usize..].fill(0);
+                    }
+                }
+                self.pages.insert(page, fresh);
+                held += PAGE as usize;
+            }
+            let Some(buf) = self.pages.get_mut(&page) else { continue };
+            let lo = start.max(offset);
+            let hi = (start + PAGE).min(end);
+            buf[(lo - start) as usize..(hi - start) as usize]
+                .copy_from_slice(&data[(lo - offset) as usize..(hi - offset) as usize]);
+        }
+        self.len = self.len.max(end);
+        Ok(held)
+    }
+
+    fn set_len(&mut self, len: u64) {
+        if len < self.len {
+            let first_gone = len.div_ceil(PAGE);
+            self.pages.split_off(&first_gone);
+            if !len.is_multiple_of(PAGE) {
+                if let Some(page) = self.pages.get_mut(&(len / PAGE)) {
+                    page[(len % PAGE) as usize..].fill(0);
+                }
+            }
+            self.min_len = self.min_len.min(len);
+        }
+        self.len = len;
+    }
+}
+
+/// A write transaction's pending changes. Owned by the thread holding the write lock.
+#[derive(Default)]
+pub struct Txn {
+    pub(super) shadows: BTreeMap<FileId, Shadow>,
+    /// Lengths of files read but not written, valid while the write lock is held.
+    lens: BTreeMap<FileId, u64>,
+    /// Set when an operation failed half-way: the transaction can only roll back.
+    pub aborted: bool,
+    /// Count of writes, so a failed operation can tell whether it changed anything.
+    pub writes: u64,
+    /// Bytes of pages and originals held in memory.
+    pub(super) held: usize,
+    /// The journal segments written so far, once there is one.
+    pub(super) journal: Option<JournalState>,
+}
+
+/// What a transaction has written to the journal.
+#[derive(Clone, Copy)]
+pub(super) struct JournalState {
+    pub nonce: u64,
+    /// Where the next segment goes.
+    pub end: u64,
+    /// The first segment's header, to put back if retiring it fails half-way (a failed
+    /// write can leave part of it zeroed) before rolling back from the journal.
+    pub first_header: [u8; super::journal::HEADER_LEN],
+}
+
+impl Txn {
+    /// Whether some of this transaction's changes are on disk already (under a hot
+    /// journal), so rolling it back means recovering from the journal.
+    pub fn spilled(&self) -> bool {
+        self.journal.is_some()
+    }
+
+    fn shadow(&mut self, pager: &Pager, file: FileId) -> Result<&mut Shadow> {
+        if !self.shadows.contains_key(&file) {
+            let len = match self.lens.get(&file) {
+                Some(&len) => len,
+                None => pager.disk_len(file)?,
+            };
+            self.shadows.insert(file, Shadow::new(len));
+        }
+        Ok(self.shadows.get_mut(&file).expect("inserted above"))
+    }
+}
+
+/// How an operation reaches the transaction it writes in.
+enum Access<'a> {
+    /// A one-operation transaction, owned by the caller.
+    Local(&'a mut Txn),
+    /// The calling thread's open transaction. Each access locks it briefly, so an
+    /// operation run from a callback of another (a condition that writes) shares it.
+    Shared(&'a Mutex<Option<Txn>>),
+}
+
+/// Reads (and, with a transaction, writes) of one operation.
+pub struct Io<'a> {
+    pager: &'a Pager,
+    access: Option<Access<'a>>,
+}
+
+fn lock(slot: &Mutex<Option<Txn>>) -> MutexGuard<'_, Option<Txn>> {
+    slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl<'a> Io<'a> {
+    pub fn reader(pager: &'a Pager) -> Io<'a> {
+        Io { pager, access: None }
+    }
+
+    pub fn writer(pager: &'a Pager, txn: &'a mut Txn) -> Io<'a> {
+        Io { pager, access: Some(Access::Local(txn)) }
+    }
+
+    /// Reads and writes through the transaction in `slot` (a thread's open one).
+    pub fn shared(pager: &'a Pager, slot: &'a Mutex<Option<Txn>>) -> Io<'a> {
+        Io { pager, access: Some(Access::Shared(slot)) }
+    }
+
+    pub fn path(&self, file: FileId) -> &'a Path {
+        self.pager.path(file)
+    }
+
+    /// Runs `f` on the transaction, if there is one.
+    fn with<R>(&mut self, f: impl FnOnce(&Pager, &mut Txn) -> R) -> Option<R> {
+        let pager = self.pager;
+        match self.access.as_mut()? {
+            Access::Local(txn) => Some(f(pager, txn)),
+            Access::Shared(slot) => lock(slot).as_mut().map(|txn| f(pager, txn)),
+        }
+    }
+
+    fn with_ref<R>(&self, f: impl FnOnce(&Txn) -> R) -> Option<R> {
+        match self.access.as_ref()? {
+            Access::Local(txn) => Some(f(txn)),
+            Access::Shared(slot) => lock(slot).as_ref().map(f),
+        }
+    }
+
+    /// The file's length as this operation sees it.
+    pub fn len(&mut self, file: FileId) -> Result<u64> {
+        let seen = self.with(|pager, txn| {
+            if let Some(shadow) = txn.shadows.get(&file) {
+                return Ok(shadow.len);
+            }
+            if let Some(&len) = txn.lens.get(&file) {
+                return Ok(len);
+            }
+            let len = pager.disk_len(file)?;
+            txn.lens.insert(file, len);
+            Ok(len)
+        });
+        seen.unwrap_or_else(|| self.pager.disk_len(file))
+    }
+
+    /// Reads up to `buf.len()` bytes at `offset`; returns how many there were.
+    pub fn read_at(&self, file: FileId, buf: &mut [u8], offset: u64) -> Result<usize> {
+        let pager = self.pager;
+        let through_shadow =
+            self.with_ref(|txn| txn.shadows.get(&file).map(|shadow| shadow.read(pager, file, buf, offset)));
+        match through_shadow.flatten() {
+            Some(result) => result,
+            None => pager.disk_read(file, buf, offset),
+        }
+    }
+
+    /// Changes a file in the transaction; a reader has none, which is a bug upstream
+    /// (writes always run in a transaction) reported as an aborted one.
+    fn change(&mut self, file: FileId, f: impl FnOnce(&Pager, &mut Shadow) -> Result<usize>) -> Result<()> {
+        let outcome = self.with(|pager, txn| {
+            txn.writes += 1;
+            let held = f(pager, txn.shadow(pager, file)?)?;
+            txn.held += held;
+            if txn.held > pager.spill_at() {
+                pager.spill(txn)?;
+            }
+            Ok(())
+        });
+        outcome.unwrap_or(Err(Error::TransactionAborted))
+    }
+
+    pub fn write_at(&mut self, file: FileId, data: &[u8], offset: u64) -> Result<()> {
+        self.change(file, |pager, shadow| shadow.write(pager, file, data, offset))
+    }
+
+    pub fn set_len(&mut self, file: FileId, len: u64) -> Result<()> {
+        self.change(file, |_, shadow| {
+            shadow.set_len(len);
+            Ok(0)
+        })
+    }
+}
