@@ -186,6 +186,27 @@ impl Database {
         Ok(problems.iter().map(ToString::to_string).collect())
     }
 
+    /// The problems `check` finds, and the bytes `vacuum` would reclaim per table.
+    fn check_report<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let report = run(py, None, || self.db.check_report())?;
+        let out = PyDict::new(py);
+        let problems: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
+        out.set_item("problems", problems)?;
+        let reclaimable = PyDict::new(py);
+        for r in &report.reclaimable {
+            reclaimable.set_item(&r.table, r.bytes)?;
+        }
+        out.set_item("reclaimable", reclaimable)?;
+        Ok(out)
+    }
+
+    /// Compacts the text heap of `table_name` (every table for `None`); returns the
+    /// bytes reclaimed.
+    #[pyo3(signature = (table_name = None))]
+    fn vacuum(&self, py: Python<'_>, table_name: Option<&str>) -> PyResult<u64> {
+        run(py, None, || self.db.vacuum(table_name))
+    }
+
     /// Closes the files; idempotent.
     fn close(&self, py: Python<'_>) -> PyResult<()> {
         run(py, None, || {

@@ -188,3 +188,24 @@ def test_ids_no_row_can_have_are_not_found(open_db):
         assert db.find_by_id("a", id_) is None
     with pytest.raises(ValidationError):
         db.find_by_id("a", 2**70)
+
+
+def test_vacuum_gives_back_what_updates_of_text_freed(open_db, dbdir):
+    from schemas import F
+
+    db = open_db([F])
+    for i in range(20):
+        db.insert("f", {"body": f"note {i}"})
+    for round_ in range(200):
+        db.update_by_id("f", 1 + round_ % 20, {"body": f"round {round_}: " + "x" * 200})
+    rows = db.find_all("f")
+    heap = dbdir / "f.text.dat"
+    grown = heap.stat().st_size
+    report = db.check_report()
+    assert report["problems"] == []
+    reclaimable = report["reclaimable"]["f"]
+    assert db.vacuum() == reclaimable
+    assert heap.stat().st_size == grown - reclaimable
+    assert db.find_all("f") == rows
+    assert db.check_report() == {"problems": [], "reclaimable": {}}
+    assert db.vacuum("f") == 0

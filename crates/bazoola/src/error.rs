@@ -35,6 +35,13 @@ pub enum ValidationError {
     DuplicateId { table: String, id: i64 },
     #[error("'id': The value must be greater than 0, got {id}")]
     NonPositiveId { table: String, id: i64 },
+    /// The PK index holds an entry for every id up to the largest, so an id far past
+    /// the others would make one insert write gigabytes of `#`.
+    #[error(
+        "'id': id {id} is too far past the table's last one: its PK index would grow by {gap} bytes \
+         (at most {limit} at once)"
+    )]
+    IdTooFar { table: String, id: i64, gap: u64, limit: u64 },
     #[error("'id': the id of row {id} cannot be changed to {new_id}")]
     IdChanged { table: String, id: i64, new_id: i64 },
     #[error("'{field}': No such field in table '{table}'")]
@@ -265,6 +272,7 @@ impl ValidationError {
             | DuplicateId { table, .. }
             | NonPositiveId { table, .. }
             | IdChanged { table, .. }
+            | IdTooFar { table, .. }
             | UnknownField { table, .. }
             | UnknownTable { table }
             | BadCondition { table, .. }
@@ -284,7 +292,7 @@ impl ValidationError {
             | NotAString { field, .. }
             | UnknownField { field, .. }
             | BadCondition { field, .. } => (!field.is_empty()).then_some(field.as_str()),
-            DuplicateId { .. } | NonPositiveId { .. } | IdChanged { .. } => Some("id"),
+            DuplicateId { .. } | NonPositiveId { .. } | IdChanged { .. } | IdTooFar { .. } => Some("id"),
             UnknownTable { .. } | CondTooDeep { .. } => None,
         }
     }
@@ -293,7 +301,8 @@ impl ValidationError {
         match self {
             ValidationError::DuplicateId { id, .. }
             | ValidationError::NonPositiveId { id, .. }
-            | ValidationError::IdChanged { id, .. } => Some(*id),
+            | ValidationError::IdChanged { id, .. }
+            | ValidationError::IdTooFar { id, .. } => Some(*id),
             _ => None,
         }
     }

@@ -33,11 +33,12 @@ mod db;
 mod de;
 mod error;
 pub mod format;
+mod progress;
 mod storage;
 mod table;
 mod value;
 
-pub use db::check::Problem;
+pub use db::check::{CheckReport, Problem, Reclaimable};
 pub use db::cond::{Cond, MAX_COND_DEPTH};
 pub use db::database::Database;
 pub use db::join::{Join, JoinKind};

@@ -465,3 +465,62 @@ fn a_callback_that_writes_outside_a_transaction_is_refused_not_hung() {
         common::text(&db, "a", "after");
     });
 }
+
+#[rstest]
+#[case::explicit_id(Some(999_999_999), "0")]
+#[case::after_a_hand_edited_sequence(None, "99999999")]
+fn an_id_far_past_the_last_is_refused_rather_than_written_as_gigabytes(
+    #[case] id: Option<i64>,
+    #[case] sequence: &str,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    three_rows(dir.path());
+    std::fs::write(dir.path().join("a__seqnum.dat"), sequence).unwrap();
+    let before = snapshot(dir.path());
+    let db = Database::open(dir.path(), [table_a()]).unwrap();
+    let values: Vec<(&str, Value)> = match id {
+        Some(id) => vec![("id", id.into()), ("text", "far".into())],
+        None => vec![("text", "far".into())],
+    };
+    match db.insert("a", values) {
+        Err(Error::Validation(ValidationError::IdTooFar { table, gap, limit, .. })) => {
+            assert_eq!(table, "a");
+            assert!(gap > limit);
+        }
+        other => panic!("expected IdTooFar, got {other:?}"),
+    }
+    assert_eq!(snapshot(dir.path()), before);
+    // Far, but within the limit: the gap is written a chunk at a time.
+    let row = db.insert("a", [("id", Value::from(5_000_000)), ("text", "ok".into())]).unwrap();
+    assert_eq!(std::fs::metadata(dir.path().join("a__id.idx.dat")).unwrap().len(), 5_000_000 * 9);
+    assert_eq!(db.find_by_id("a", row.id(), &[]).unwrap().unwrap()["text"], Value::from("ok"));
+}
+
+#[test]
+fn truncate_cascade_through_a_cycle_of_foreign_keys_ends() {
+    in_child("truncate_cascade_through_a_cycle_of_foreign_keys_ends", || {
+        let dir = tempfile::tempdir().unwrap();
+        let authors = TableSchema::new("authors").field(Field::fk("best_book", "books").nullable());
+        let books = TableSchema::new("books").field(Field::fk("author_id", "authors").nullable());
+        let db = Database::open(dir.path(), [authors, books]).unwrap();
+        let author = db.insert("authors", [("best_book", Value::Null)]).unwrap();
+        let book = db.insert("books", [("author_id", author.id())]).unwrap();
+        db.update_by_id("authors", author.id(), [("best_book", book.id())]).unwrap();
+        assert!(matches!(db.truncate("authors", false), Err(Error::Integrity(_))));
+        db.truncate("authors", true).unwrap();
+        assert_eq!((db.count("authors", None).unwrap(), db.count("books", None).unwrap()), (0, 0));
+        assert!(db.check().unwrap().is_empty());
+    });
+}
+
+#[test]
+fn a_journal_that_would_grow_a_file_without_its_contents_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    three_rows(dir.path());
+    let body = length_record("a__id.idx.dat", 1 << 31);
+    std::fs::write(dir.path().join(".journal"), journal(5, body.len() as u64, &body)).unwrap();
+    let before = snapshot(dir.path());
+    let err = Database::open(dir.path(), [table_a()]).err().expect("refused");
+    assert!(err.to_string().contains("grows a__id.idx.dat from 27 to 2147483648 bytes"), "{err}");
+    assert_eq!(snapshot(dir.path()), before);
+}

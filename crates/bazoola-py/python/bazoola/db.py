@@ -122,6 +122,17 @@ class DB:
         """Every broken invariant of the files, as messages; empty when healthy."""
         return self._db.check()
 
+    def check_report(self) -> dict:
+        """``{"problems": [...], "reclaimable": {table: bytes}}``: what ``check`` finds,
+        and the space of freed text records that ``vacuum`` would give back."""
+        return self._db.check_report()
+
+    def vacuum(self, table: str | None = None) -> int:
+        """Gives back the space of freed TEXT records: rewrites the text heap of
+        ``table`` (of every table, by default) to hold only the live records, in one
+        transaction per table. Returns the bytes reclaimed."""
+        return self._db.vacuum(table)
+
     def close(self) -> None:
         """Closes the files. Idempotent; any later use raises ``DBError``."""
         self.storage.close()

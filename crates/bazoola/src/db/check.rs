@@ -1,19 +1,25 @@
 //! `check`: every invariant the files must keep, verified from the bytes up.
 //!
-//! Per table: every row parses; the PK index and the rows agree both ways; the free
-//! stack holds exactly the deleted slots, once each; every TEXT slot points at a live
+//! Per table: every row parses and has a positive id, once; the PK index and the rows
+//! agree both ways; the free stack holds exactly the deleted slots, once each; the
+//! sequence is a number the next insert can build on; every TEXT slot points at a live
 //! heap record that no other slot shares, and every live record is referenced; every FK
 //! points at a live row. For the directory: no hot journal is left behind.
+//!
+//! Every file is read front to back a large chunk at a time, so memory does not grow
+//! with the size of a file — only a few bytes per row (its id, and its TEXT offsets and
+//! FK values until they are matched). One finding never hides another: a part that
+//! cannot be read is reported, and the rest is still checked.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::ops::ControlFlow;
+use std::path::PathBuf;
 
 use super::engine::Engine;
-use crate::error::Result;
-use crate::format::codec::get_int;
-use crate::format::constants::NULL_NUMBER;
+use crate::error::{Error, Result};
+use crate::format::codec::{get_int, int_fits};
 use crate::format::schema::FieldType;
 use crate::storage::txn::Io;
+use crate::table::{HeapItem, Table};
 use crate::value::Value;
 
 /// One broken invariant.
@@ -23,6 +29,8 @@ pub enum Problem {
     HotJournal,
     #[error("table '{table}': {message}")]
     Unreadable { table: String, message: String },
+    #[error("table '{table}': the row at slot {slot} has id {id}, but ids are greater than 0")]
+    BadId { table: String, slot: u64, id: i64 },
     #[error("table '{table}': row id {id} at slot {slot} is not in the index (index says {indexed:?})")]
     RowNotIndexed { table: String, id: i64, slot: u64, indexed: Option<u64> },
     #[error("table '{table}': the index points id {id} at slot {slot}, which does not hold it")]
@@ -33,175 +41,399 @@ pub enum Problem {
     BadFreeSlot { table: String, slot: u64, reason: &'static str },
     #[error("table '{table}': deleted slot {slot} is not on the free stack")]
     LostSlot { table: String, slot: u64 },
+    #[error("table '{table}': the sequence {detail}")]
+    BadSequence { table: String, detail: String },
     #[error("table '{table}': row id {id} field '{field}' points at text offset {offset}, {reason}")]
     BadTextRef { table: String, id: i64, field: String, offset: u64, reason: &'static str },
     #[error("table '{table}': the text record at offset {offset} is live but no row uses it")]
     LeakedText { table: String, offset: u64 },
     #[error("table '{table}': row id {id} field '{field}' refers to missing row {target_id} of '{target}'")]
     DanglingReference { table: String, id: i64, field: String, target: String, target_id: i64 },
+    /// More problems than are worth listing were found in one table.
+    #[error("table '{table}': {count} more problems not listed")]
+    More { table: String, count: u64 },
+}
+
+/// How many problems one table lists before only counting the rest: a file full of
+/// garbage has one problem per entry, and the list must not grow with the file.
+pub const PROBLEMS_PER_TABLE: usize = 100;
+
+/// The problems found so far, at most [`PROBLEMS_PER_TABLE`] per table.
+#[derive(Default)]
+struct Findings {
+    list: Vec<Problem>,
+    in_table: usize,
+    unlisted: u64,
+}
+
+impl Findings {
+    fn push(&mut self, problem: Problem) {
+        if self.in_table < PROBLEMS_PER_TABLE {
+            self.list.push(problem);
+            self.in_table += 1;
+        } else {
+            self.unlisted += 1;
+        }
+    }
+
+    fn last(&self) -> Option<&Problem> {
+        self.list.last()
+    }
+
+    /// Closes a table's list, noting what was left out.
+    fn end_table(&mut self, table: &str) {
+        if self.unlisted > 0 {
+            self.list.push(Problem::More { table: table.to_string(), count: self.unlisted });
+        }
+        self.in_table = 0;
+        self.unlisted = 0;
+    }
+}
+
+/// Space `vacuum` would give back: the freed records of a table's text heap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reclaimable {
+    pub table: String,
+    pub path: PathBuf,
+    pub bytes: u64,
+}
+
+/// What `check` found: the broken invariants (none when healthy), and the space a
+/// `vacuum` would reclaim, which is not a problem.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckReport {
+    pub problems: Vec<Problem>,
+    pub reclaimable: Vec<Reclaimable>,
+}
+
+/// Called by a check's scan with the slot and bytes of every row, deleted ones too.
+type SlotVisitor<'v> = dyn FnMut(&mut Io, u64, &[u8]) -> Result<ControlFlow<()>> + 'v;
+
+/// `slot_ids` entry of a slot that holds no live row.
+const NOT_LIVE: i64 = i64::MIN;
+
+/// What the scan of one table's rows found, a few bytes per row.
+struct Rows {
+    slots: u64,
+    /// The id of the live row in each slot, `NOT_LIVE` for a deleted one.
+    slot_ids: Vec<i64>,
+    /// (text offset, row id, field) of every non-null TEXT value.
+    text_refs: Vec<(u64, i64, usize)>,
+    /// (row id, field, target id) of every non-null FK value.
+    references: Vec<(i64, usize, i64)>,
 }
 
 impl Engine {
-    pub fn check(&self, io: &mut Io) -> Result<Vec<Problem>> {
-        let mut problems = Vec::new();
-        if self.pager.journal_is_hot()? {
-            problems.push(Problem::HotJournal);
-        }
-        for t in 0..self.tables.len() {
-            if let Err(e) = self.check_table(io, t, &mut problems) {
-                let table = self.tables[t].name().to_string();
-                problems.push(Problem::Unreadable { table, message: e.to_string() });
+    /// Visits the first `slots` rows of table `t`, deleted ones included, a large chunk
+    /// at a time.
+    fn scan_whole_rows(&self, io: &mut Io, t: usize, slots: u64, visit: &mut SlotVisitor) -> Result<()> {
+        let table = &self.tables[t];
+        let size = table.layout.row_size;
+        let mut chunks = table.chunks_of(slots);
+        while let Some((first, bytes)) = chunks.next(table, io)? {
+            for (i, row) in bytes.chunks_exact(size).enumerate() {
+                if visit(io, first + i as u64, row)?.is_break() {
+                    return Ok(());
+                }
             }
         }
-        Ok(problems)
+        Ok(())
     }
 
-    fn check_table(&self, io: &mut Io, t: usize, problems: &mut Vec<Problem>) -> Result<()> {
+    pub fn check(&self, io: &mut Io, progress: &crate::progress::Progress) -> Result<CheckReport> {
+        let mut findings = Findings::default();
+        let mut reclaimable = Vec::new();
+        if self.pager.journal_is_hot()? {
+            findings.push(Problem::HotJournal);
+        }
+        let mut all_ids: Vec<Vec<i64>> = Vec::with_capacity(self.tables.len());
+        let mut all_refs = Vec::with_capacity(self.tables.len());
+        for t in 0..self.tables.len() {
+            findings.end_table("");
+            let rows = self.check_table(io, t, &mut findings, &mut reclaimable, progress)?;
+            findings.end_table(self.tables[t].name());
+            let mut ids: Vec<i64> = rows.slot_ids.iter().copied().filter(|&id| id != NOT_LIVE).collect();
+            ids.sort_unstable();
+            all_refs.push(rows.references);
+            all_ids.push(ids);
+        }
+        for (t, references) in all_refs.into_iter().enumerate() {
+            let table = &self.tables[t];
+            for (id, field, target_id) in references {
+                let Some((target, _)) = table.schema.fields[field].reference() else { continue };
+                let Ok(target_table) = self.table(target) else { continue };
+                if all_ids[target_table].binary_search(&target_id).is_err() {
+                    findings.push(Problem::DanglingReference {
+                        table: table.name().into(),
+                        id,
+                        field: table.schema.fields[field].name.clone(),
+                        target: target.to_string(),
+                        target_id,
+                    });
+                }
+            }
+            findings.end_table(table.name());
+        }
+        Ok(CheckReport { problems: findings.list, reclaimable })
+    }
+
+    /// Checks one table; I/O errors end the check, corruption is reported and passed.
+    fn check_table(
+        &self,
+        io: &mut Io,
+        t: usize,
+        problems: &mut Findings,
+        reclaimable: &mut Vec<Reclaimable>,
+        progress: &crate::progress::Progress,
+    ) -> Result<Rows> {
         let table = &self.tables[t];
         let name = || table.name().to_string();
-        let slots = table.slot_count(io)?;
-        let mut live: BTreeMap<u64, i64> = BTreeMap::new();
-        let mut ids = BTreeSet::new();
-        let mut text_refs: BTreeMap<u64, (i64, usize)> = BTreeMap::new();
-        let mut references: Vec<(i64, usize, i64)> = Vec::new();
-        self.scan_raw(io, t, &mut |io, slot, row| {
+        let unreadable = |e: Error, problems: &mut Findings| -> Result<()> {
+            match e {
+                Error::CorruptData(_) => {
+                    problems.push(Problem::Unreadable { table: name(), message: e.to_string() });
+                    Ok(())
+                }
+                other => Err(other),
+            }
+        };
+        let rows = match self.check_rows(io, t, problems, progress) {
+            Ok(rows) => rows,
+            Err(e) => {
+                unreadable(e, problems)?;
+                Rows { slots: 0, slot_ids: Vec::new(), text_refs: Vec::new(), references: Vec::new() }
+            }
+        };
+        let mut sorted: Vec<i64> = rows.slot_ids.iter().copied().filter(|&id| id != NOT_LIVE).collect();
+        sorted.sort_unstable();
+        for pair in sorted.windows(2).filter(|p| p[0] == p[1]) {
+            if problems.last() != Some(&Problem::DuplicateId { table: name(), id: pair[0] }) {
+                problems.push(Problem::DuplicateId { table: name(), id: pair[0] });
+            }
+        }
+        if let Err(e) = self.check_index(io, t, &rows, problems) {
+            unreadable(e, problems)?;
+        }
+        if let Err(e) = self.check_free_stack(io, t, &rows, problems) {
+            unreadable(e, problems)?;
+        }
+        match table.seq(io) {
+            Ok(seq) if !int_fits(seq.saturating_add(1), table.width()) => {
+                problems.push(Problem::BadSequence {
+                    table: name(),
+                    detail: format!(
+                        "{seq} leaves no id for the next insert: ids are at most {} digits",
+                        table.width()
+                    ),
+                })
+            }
+            Ok(_) => {}
+            Err(Error::CorruptData(e)) => {
+                problems.push(Problem::BadSequence { table: name(), detail: format!("does not parse: {e}") })
+            }
+            Err(e) => return Err(e),
+        }
+        if table.schema.has_text() {
+            match self.check_text_heap(io, t, rows.text_refs.clone(), problems) {
+                Ok(Some(found)) => reclaimable.push(found),
+                Ok(None) => {}
+                Err(e) => unreadable(e, problems)?,
+            }
+        }
+        Ok(rows)
+    }
+
+    /// Scans the rows: decodes each, notes its id, TEXT offsets and FK values.
+    fn check_rows(
+        &self,
+        io: &mut Io,
+        t: usize,
+        problems: &mut Findings,
+        progress: &crate::progress::Progress,
+    ) -> Result<Rows> {
+        let table = &self.tables[t];
+        let name = || table.name().to_string();
+        let size = table.row_size();
+        let file_len = io.len(table.data_file())?;
+        if file_len % size != 0 {
+            problems.push(Problem::Unreadable {
+                table: name(),
+                message: format!(
+                    "the data file ends inside a row ({file_len} bytes, rows of {size}); the whole rows are checked"
+                ),
+            });
+        }
+        let slots = file_len / size;
+        let mut rows = Rows {
+            slots,
+            slot_ids: vec![NOT_LIVE; slots as usize],
+            text_refs: Vec::new(),
+            references: Vec::new(),
+        };
+        self.scan_whole_rows(io, t, slots, &mut |io, slot, row| {
+            progress.advance(1);
+            if Table::is_deleted(row) {
+                return Ok(ControlFlow::Continue(()));
+            }
             let values = match table.decode_row(io, slot, row) {
                 Ok(values) => values,
-                Err(e) => {
+                Err(Error::CorruptData(e)) => {
                     problems.push(Problem::Unreadable { table: name(), message: e.to_string() });
                     // Keep the slot accounted for, so one bad field is one problem.
                     if let Ok(Value::Int(id)) = table.decode_field(io, slot, row, 0) {
-                        ids.insert(id);
-                        live.insert(slot, id);
+                        rows.slot_ids[slot as usize] = id;
                     }
                     return Ok(ControlFlow::Continue(()));
                 }
+                Err(e) => return Err(e),
             };
             let id = values[0].as_int().unwrap_or_default();
-            if !ids.insert(id) {
-                problems.push(Problem::DuplicateId { table: name(), id });
+            rows.slot_ids[slot as usize] = id;
+            if id <= 0 {
+                problems.push(Problem::BadId { table: name(), slot, id });
             }
-            live.insert(slot, id);
             for (i, field) in table.schema.fields.iter().enumerate() {
                 match (&field.ty, &values[i]) {
                     (FieldType::Text, Value::Text(_)) => {
                         if let Some(offset) = table.text_offset(row, i) {
-                            if text_refs.insert(offset, (id, i)).is_some() {
-                                problems.push(Problem::BadTextRef {
-                                    table: name(),
-                                    id,
-                                    field: field.name.clone(),
-                                    offset,
-                                    reason: "which another row also uses",
-                                });
-                            }
+                            rows.text_refs.push((offset, id, i));
                         }
                     }
-                    (FieldType::Fk { .. }, Value::Int(target)) => references.push((id, i, *target)),
+                    (FieldType::Fk { .. }, Value::Int(target)) => rows.references.push((id, i, *target)),
                     _ => {}
                 }
             }
             Ok(ControlFlow::Continue(()))
         })?;
+        Ok(rows)
+    }
 
-        for (&slot, &id) in &live {
-            let indexed = table.slot_of(io, id)?;
-            if indexed != Some(slot) {
-                problems.push(Problem::RowNotIndexed { table: name(), id, slot, indexed });
+    /// Streams the PK index: every entry must point at the row holding its id, and
+    /// every live row must be pointed at.
+    fn check_index(&self, io: &mut Io, t: usize, rows: &Rows, problems: &mut Findings) -> Result<()> {
+        let table = &self.tables[t];
+        let name = || table.name().to_string();
+        let width = table.width() as u64;
+        let mut indexed = vec![false; rows.slots as usize];
+        table.for_each_entry(io, table.index_file(), &mut |offset, entry| {
+            let id = (offset / width + 1) as i64;
+            match get_int(entry) {
+                _ if entry.len() < width as usize => problems.push(Problem::Unreadable {
+                    table: name(),
+                    message: format!("the PK index ends inside an entry, at byte {offset}"),
+                }),
+                Ok(None) => {}
+                Ok(Some(slot)) if slot >= 0 && (slot as u64) < rows.slots => {
+                    if rows.slot_ids[slot as usize] == id {
+                        indexed[slot as usize] = true;
+                    } else {
+                        problems.push(Problem::DanglingIndex { table: name(), id, slot: slot as u64 });
+                    }
+                }
+                Ok(Some(slot)) if slot >= 0 => {
+                    problems.push(Problem::DanglingIndex { table: name(), id, slot: slot as u64 })
+                }
+                _ => problems.push(Problem::Unreadable {
+                    table: name(),
+                    message: format!("the PK index entry for id {id} (byte {offset}) is not a slot number"),
+                }),
+            }
+        })?;
+        for (slot, &id) in rows.slot_ids.iter().enumerate() {
+            if id != NOT_LIVE && id > 0 && !indexed[slot] {
+                let said = table.slot_of(io, id).ok().flatten();
+                problems.push(Problem::RowNotIndexed { table: name(), id, slot: slot as u64, indexed: said });
             }
         }
-        for (id, slot) in table.index_entries(io)? {
-            if live.get(&slot) != Some(&id) {
-                problems.push(Problem::DanglingIndex { table: name(), id, slot });
-            }
-        }
+        Ok(())
+    }
 
-        let mut free = BTreeSet::new();
-        for slot in table.free_slots(io)? {
-            let reason = if slot >= slots {
+    /// Streams the free stack: each entry a deleted slot, once; no deleted slot missing.
+    fn check_free_stack(&self, io: &mut Io, t: usize, rows: &Rows, problems: &mut Findings) -> Result<()> {
+        let table = &self.tables[t];
+        let name = || table.name().to_string();
+        let width = table.width();
+        let mut free = vec![false; rows.slots as usize];
+        table.for_each_entry(io, table.free_file(), &mut |offset, entry| {
+            let slot = match get_int(entry) {
+                Ok(Some(slot)) if slot >= 0 && entry.len() == width => slot as u64,
+                _ => {
+                    problems.push(Problem::Unreadable {
+                        table: name(),
+                        message: format!("the free stack entry at byte {offset} is not a slot number"),
+                    });
+                    return;
+                }
+            };
+            let reason = if slot >= rows.slots {
                 Some("is past the end of the data file")
-            } else if live.contains_key(&slot) {
+            } else if rows.slot_ids[slot as usize] != NOT_LIVE {
                 Some("holds a live row")
-            } else if !free.insert(slot) {
+            } else if free[slot as usize] {
                 Some("is on the stack twice")
             } else {
+                free[slot as usize] = true;
                 None
             };
             if let Some(reason) = reason {
                 problems.push(Problem::BadFreeSlot { table: name(), slot, reason });
             }
-        }
-        for slot in (0..slots).filter(|s| !live.contains_key(s) && !free.contains(s)) {
-            problems.push(Problem::LostSlot { table: name(), slot });
-        }
-
-        if table.schema.has_text() {
-            self.check_text_heap(io, t, &text_refs, problems)?;
-        }
-        for (id, field, target_id) in references {
-            let (target, _) = table.schema.fields[field].reference().unwrap_or_default();
-            let target_table = self.table(target)?;
-            if self.lookup(io, target_table, target_id)?.is_none() {
-                problems.push(Problem::DanglingReference {
-                    table: name(),
-                    id,
-                    field: table.schema.fields[field].name.clone(),
-                    target: target.to_string(),
-                    target_id,
-                });
+        })?;
+        for (slot, &id) in rows.slot_ids.iter().enumerate() {
+            if id == NOT_LIVE && !free[slot] {
+                problems.push(Problem::LostSlot { table: name(), slot: slot as u64 });
             }
         }
         Ok(())
     }
 
     /// Walks the heap record by record (freed records are runs of `#`) and matches the
-    /// live ones against the rows' references.
+    /// live ones against the rows' references, both sorted by offset. Returns the
+    /// space that freed records take.
     fn check_text_heap(
         &self,
         io: &mut Io,
         t: usize,
-        refs: &BTreeMap<u64, (i64, usize)>,
-        problems: &mut Vec<Problem>,
-    ) -> Result<()> {
+        mut refs: Vec<(u64, i64, usize)>,
+        problems: &mut Findings,
+    ) -> Result<Option<Reclaimable>> {
         let table = &self.tables[t];
-        let width = table.width();
-        let heap = table.read_heap(io)?;
-        let mut records = BTreeSet::new();
-        let mut pos = 0usize;
-        while pos < heap.len() {
-            if heap[pos] == NULL_NUMBER {
-                pos += 1;
-                continue;
-            }
-            let header = &heap[pos..(pos + width).min(heap.len())];
-            match get_int(header) {
-                Ok(Some(len)) if len >= 0 && pos + width + len as usize <= heap.len() => {
-                    records.insert(pos as u64);
-                    pos += width + len as usize;
+        let name = || table.name().to_string();
+        refs.sort_unstable();
+        let bad_ref = |&(offset, id, field): &(u64, i64, usize), reason| Problem::BadTextRef {
+            table: name(),
+            id,
+            field: table.schema.fields[field].name.clone(),
+            offset,
+            reason,
+        };
+        let mut next = 0;
+        let mut freed = 0;
+        table.walk_heap(io, &mut |item| match item {
+            HeapItem::Record { offset, .. } => {
+                while next < refs.len() && refs[next].0 < offset {
+                    problems.push(bad_ref(&refs[next], "which is not the start of a live record"));
+                    next += 1;
                 }
-                _ => {
-                    problems.push(Problem::Unreadable {
-                        table: table.name().into(),
-                        message: format!("the text heap does not parse at byte {pos}"),
-                    });
-                    break;
+                let users = refs[next..].iter().take_while(|r| r.0 == offset).count();
+                if users == 0 {
+                    problems.push(Problem::LeakedText { table: name(), offset });
                 }
+                for r in refs[next..next + users].iter().skip(1) {
+                    problems.push(bad_ref(r, "which another row also uses"));
+                }
+                next += users;
             }
+            HeapItem::Freed { len, .. } => freed += len,
+            HeapItem::Garbage { offset } => problems.push(Problem::Unreadable {
+                table: name(),
+                message: format!("the text heap does not parse at byte {offset}"),
+            }),
+        })?;
+        for r in &refs[next..] {
+            problems.push(bad_ref(r, "which is not the start of a live record"));
         }
-        for (&offset, &(id, field)) in refs {
-            if !records.contains(&offset) {
-                problems.push(Problem::BadTextRef {
-                    table: table.name().into(),
-                    id,
-                    field: table.schema.fields[field].name.clone(),
-                    offset,
-                    reason: "which is not the start of a live record",
-                });
-            }
-        }
-        for offset in records.into_iter().filter(|o| !refs.contains_key(o)) {
-            problems.push(Problem::LeakedText { table: table.name().into(), offset });
-        }
-        Ok(())
+        let path = io.path(table.text_heap_file().unwrap_or(table.data_file())).to_path_buf();
+        Ok((freed > 0).then(|| Reclaimable { table: name(), path, bytes: freed }))
     }
 }

@@ -5,13 +5,14 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::{RwLock, RwLockReadGuard};
 
-use super::check::Problem;
+use super::check::{CheckReport, Problem};
 use super::cond::{Cond, Predicate};
 use super::engine::Engine;
 use super::join::Join;
 use super::open::OpenOptions;
 use crate::error::{Error, Result};
 use crate::format::schema::TableSchema;
+use crate::progress::Progress;
 use crate::value::{Row, Value};
 
 /// An open database directory.
@@ -210,9 +211,46 @@ impl Database {
 
     /// Checks every invariant of the files; an empty list means healthy.
     pub fn check(&self) -> Result<Vec<Problem>> {
+        Ok(self.check_report()?.problems)
+    }
+
+    /// Checks every invariant of the files, and measures the space `vacuum` would
+    /// reclaim. Reads every file once, in bounded memory; a progress bar shows on a
+    /// terminal when it is long.
+    pub fn check_report(&self) -> Result<CheckReport> {
         let engine = self.engine()?;
         let e = engine.get();
-        e.read(|io| e.check(io))
+        e.read(|io| {
+            let mut rows = 0;
+            for table in &e.tables {
+                rows += io.len(table.data_file())? / table.row_size();
+            }
+            let progress = Progress::start(e.progress, "checking", rows);
+            e.check(io, &progress)
+        })
+    }
+
+    /// Gives back the space of freed TEXT records: rewrites the text heap of `table`
+    /// (of every table, for `None`) to hold only live records, each table in one
+    /// transaction, in bounded memory. Returns the bytes reclaimed. The journal, which
+    /// holds the old heap while the transaction runs, is cut back when it retires.
+    pub fn vacuum(&self, table: Option<&str>) -> Result<u64> {
+        let engine = self.engine()?;
+        let e = engine.get();
+        let targets: Vec<usize> = match table {
+            Some(name) => vec![e.table(name)?],
+            None => e.heaps().collect(),
+        };
+        let mut reclaimed = 0;
+        for t in targets {
+            let table = &e.tables[t];
+            reclaimed += e.write(|io| {
+                let rows = io.len(table.data_file())? / table.row_size();
+                let progress = Progress::start(e.progress, &format!("vacuuming {}", table.name()), rows);
+                e.vacuum(io, t, &progress)
+            })?;
+        }
+        Ok(reclaimed)
     }
 
     /// Closes the files. Idempotent; any later use is [`Error::Closed`].

@@ -35,6 +35,8 @@ pub struct Engine {
     pub lock: DbLock,
     /// The transaction opened by `begin`, owned by the thread holding the write lock.
     pub open_txn: Mutex<Option<Txn>>,
+    /// Whether long operations draw a progress bar on a terminal.
+    pub progress: bool,
 }
 
 impl Engine {

@@ -6,7 +6,7 @@
 //! - [`open`]: opening a directory and agreeing on schemas.
 //! - [`query`], [`cond`], [`join`]: reading rows.
 //! - [`write`], [`validate`]: changing rows.
-//! - [`check`]: verifying the files.
+//! - [`check`]: verifying the files; [`vacuum`]: compacting text heaps.
 
 pub mod check;
 pub mod cond;
@@ -15,5 +15,6 @@ pub mod engine;
 pub mod join;
 pub mod open;
 pub mod query;
+pub mod vacuum;
 pub mod validate;
 pub mod write;

@@ -30,6 +30,7 @@ pub struct OpenOptions {
     vfs: Arc<dyn Vfs>,
     width: Option<usize>,
     spill_at: usize,
+    progress: bool,
 }
 
 impl Default for OpenOptions {
@@ -39,6 +40,7 @@ impl Default for OpenOptions {
             vfs: Arc::new(OsVfs),
             width: None,
             spill_at: DEFAULT_TXN_MEMORY,
+            progress: true,
         }
     }
 }
@@ -72,6 +74,13 @@ impl OpenOptions {
     /// transactions then run in bounded memory; tests set it small to exercise that.
     pub fn txn_memory(mut self, bytes: usize) -> OpenOptions {
         self.spill_at = bytes;
+        self
+    }
+
+    /// Whether long operations (`check`, `vacuum`) draw a progress bar on standard
+    /// error when it is a terminal (default: yes). Never drawn elsewhere.
+    pub fn progress(mut self, show: bool) -> OpenOptions {
+        self.progress = show;
         self
     }
 
@@ -134,6 +143,7 @@ impl OpenOptions {
             referrers,
             lock,
             open_txn: Mutex::new(None),
+            progress: self.progress,
         };
         Ok(Database::from_engine(engine))
     }

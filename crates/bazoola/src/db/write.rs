@@ -16,6 +16,11 @@ use crate::format::schema::{FieldType, OnDelete};
 use crate::storage::txn::Io;
 use crate::value::{Row, Value};
 
+/// The most a single insert may grow the PK index by: an id about 7.4 million past the
+/// last one at width 9. Ids that grow one at a time never come near it; a jump (an
+/// explicit id, a hand-edited sequence) that would write more `#` than this is refused.
+pub const MAX_INDEX_GAP: u64 = 64 << 20;
+
 impl Engine {
     pub fn insert(&self, io: &mut Io, t: usize, pairs: Vec<(String, Value)>) -> Result<Row> {
         let table = &self.tables[t];
@@ -35,9 +40,16 @@ impl Engine {
             }
             check_value(table, 0, &Value::Int(id))?;
             values[0] = Value::Int(id);
-            table.set_seq(io, id)?;
         }
         let id = values[0].as_int().unwrap_or_default();
+        let gap = table.index_gap(io, id)?;
+        if gap > MAX_INDEX_GAP {
+            let table = table.name().into();
+            return Err(ValidationError::IdTooFar { table, id, gap, limit: MAX_INDEX_GAP }.into());
+        }
+        if auto_id {
+            table.set_seq(io, id)?;
+        }
         let slot = match table.pop_free(io)? {
             Some(slot) => slot,
             None => table.slot_count(io)?,
@@ -214,7 +226,7 @@ impl Engine {
 
     pub fn truncate(&self, io: &mut Io, t: usize, cascade: bool) -> Result<()> {
         let mut order = Vec::new();
-        self.plan_truncate(io, t, cascade, &mut order)?;
+        self.plan_truncate(io, t, cascade, &mut order, &mut Vec::new())?;
         for t in order {
             self.tables[t].truncate(io)?;
         }
@@ -223,16 +235,26 @@ impl Engine {
 
     /// Lists the tables to empty, dependents first; without `cascade`, a dependent table
     /// holding any non-null reference refuses the truncate (as the original did).
-    fn plan_truncate(&self, io: &mut Io, t: usize, cascade: bool, order: &mut Vec<usize>) -> Result<()> {
-        if order.contains(&t) {
+    /// `visiting` holds the tables on the current path, so a cycle of foreign keys
+    /// (`a` refers to `b`, `b` to `a`) ends instead of recursing forever.
+    fn plan_truncate(
+        &self,
+        io: &mut Io,
+        t: usize,
+        cascade: bool,
+        order: &mut Vec<usize>,
+        visiting: &mut Vec<usize>,
+    ) -> Result<()> {
+        if order.contains(&t) || visiting.contains(&t) {
             return Ok(());
         }
+        visiting.push(t);
         for &(rt, field, _) in &self.referrers[t] {
             if rt == t {
                 continue;
             }
             if cascade {
-                self.plan_truncate(io, rt, true, order)?;
+                self.plan_truncate(io, rt, true, order, visiting)?;
                 continue;
             }
             let referring = &self.tables[rt];
@@ -249,6 +271,7 @@ impl Engine {
                 .into());
             }
         }
+        visiting.pop();
         order.push(t);
         Ok(())
     }

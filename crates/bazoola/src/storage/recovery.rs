@@ -4,8 +4,9 @@
 //!    than the file holds, its body must verify, and its nonce must be the first's. The
 //!    first one that fails ends the chain; a chain of none means nothing to undo.
 //! 2. Check every record of the chain before touching anything: file names are plain
-//!    names of this directory, every file has one length record, and every range of
-//!    original bytes lies inside the length its file had. A journal that verifies but
+//!    names of this directory, every file has one length record, every range of
+//!    original bytes lies inside the length its file had, and a length beyond a file's
+//!    current one is backed by restored bytes up to it. A journal that verifies but
 //!    breaks these was not written by us (a hand-made or hostile file): it is refused as
 //!    corrupt, and nothing is applied.
 //! 3. Apply: put each range of original bytes back, then each file's length; make that
@@ -29,10 +30,13 @@ fn io_error(path: &Path, op: IoOp) -> impl FnOnce(std::io::Error) -> Error + '_ 
 }
 
 /// The verified segments of a hot journal: where each body starts, and its header.
+#[derive(Default)]
 struct Chain {
     segments: Vec<(u64, Header)>,
     /// Each file's length before the transaction.
     lengths: BTreeMap<String, u64>,
+    /// Where each file's last range of original bytes ends.
+    restored_to: BTreeMap<String, u64>,
 }
 
 /// Reads the journal; if it is hot, puts every recorded range and length back, makes
@@ -50,7 +54,7 @@ pub fn recover(dir: &Path, vfs: &dyn Vfs, journal: &dyn FileIo, sync: bool) -> R
     let journal_len = journal.len().map_err(io_error(&path, IoOp::Read))?;
     let chain = match first {
         Some(first) => read_chain(journal, &path, first, journal_len)?,
-        None => Chain { segments: Vec::new(), lengths: BTreeMap::new() },
+        None => Chain::default(),
     };
     let rolled_back = !chain.segments.is_empty();
     if rolled_back {
@@ -61,7 +65,7 @@ pub fn recover(dir: &Path, vfs: &dyn Vfs, journal: &dyn FileIo, sync: bool) -> R
 }
 
 fn read_chain(journal: &dyn FileIo, path: &Path, first: Header, journal_len: u64) -> Result<Chain> {
-    let mut chain = Chain { segments: Vec::new(), lengths: BTreeMap::new() };
+    let mut chain = Chain::default();
     let mut header = first;
     let mut start = 0u64;
     loop {
@@ -77,7 +81,7 @@ fn read_chain(journal: &dyn FileIo, path: &Path, first: Header, journal_len: u64
         if !verifies {
             break;
         }
-        check_segment(journal, path, body_start, &header, &mut chain.lengths)?;
+        check_segment(journal, path, body_start, &header, &mut chain)?;
         chain.segments.push((body_start, header));
         start = body_start + header.body_len;
         let mut next = [0u8; HEADER_LEN];
@@ -151,25 +155,30 @@ fn is_plain_name(name: &str) -> bool {
         && !name.contains(['/', '\0'])
 }
 
-/// Checks a verified segment's records against the rules of step 2, recording lengths.
+/// Checks a verified segment's records against the rules of step 2, recording lengths
+/// and how far each file's original bytes reach.
 fn check_segment(
     journal: &dyn FileIo,
     path: &Path,
     body_start: u64,
     header: &Header,
-    lengths: &mut BTreeMap<String, u64>,
+    chain: &mut Chain,
 ) -> Result<()> {
     let mut body = BodyReader::new(journal, body_start, header);
     while body.remaining() > 0 {
         let at = body.offset();
         match next_record(&mut body, path)? {
             Record::Length { name, len } => {
-                lengths.entry(name).or_insert(len);
+                chain.lengths.entry(name).or_insert(len);
             }
             Record::Bytes { name, offset, len } => {
-                let fits = lengths.get(&name).is_some_and(|&file_len| {
-                    offset.checked_add(u64::from(len)).is_some_and(|end| end <= file_len)
-                });
+                let end = offset.checked_add(u64::from(len));
+                let fits =
+                    chain.lengths.get(&name).is_some_and(|&file_len| end.is_some_and(|end| end <= file_len));
+                if let (true, Some(end)) = (fits, end) {
+                    let reach = chain.restored_to.entry(name.clone()).or_default();
+                    *reach = (*reach).max(end);
+                }
                 if !fits {
                     let detail = format!(
                         "the journal restores {len} bytes of {name} at {offset}, outside the length it records for that file"
@@ -214,6 +223,27 @@ impl Targets<'_> {
     }
 }
 
+/// A length record may only grow a file back over bytes the journal restores: a
+/// transaction that shrank a file journaled the cut-off part. One that does not was not
+/// written by us, and applying it would conjure a sparse file of any size.
+fn check_growth(dir: &Path, vfs: &dyn Vfs, path: &Path, chain: &Chain) -> Result<()> {
+    for (name, &len) in &chain.lengths {
+        let target = dir.join(name);
+        let now = match vfs.identity(&target).map_err(io_error(&target, IoOp::Read))? {
+            Some(_) => vfs.open(&target).and_then(|f| f.len()).map_err(io_error(&target, IoOp::Read))?,
+            None => 0,
+        };
+        if len > now && chain.restored_to.get(name).copied().unwrap_or(0) < len {
+            let detail =
+                format!("the journal grows {name} from {now} to {len} bytes without restoring what it held");
+            return Err(
+                CorruptDataError { path: path.to_path_buf(), location: Location::Whole, detail }.into()
+            );
+        }
+    }
+    Ok(())
+}
+
 fn apply(
     dir: &Path,
     vfs: &dyn Vfs,
@@ -222,6 +252,7 @@ fn apply(
     chain: &Chain,
     sync: bool,
 ) -> Result<()> {
+    check_growth(dir, vfs, path, chain)?;
     let mut targets = Targets { dir, vfs, open: HashMap::new() };
     for (body_start, header) in &chain.segments {
         let mut body = BodyReader::new(journal, *body_start, header);

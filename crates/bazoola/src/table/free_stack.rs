@@ -49,25 +49,4 @@ impl Table {
         put_int(entry, slot as i64).map_err(|_| self.full(io, self.free, format!("slot {slot}")))?;
         io.write_at(self.free, entry, len)
     }
-
-    /// The whole stack, bottom first, for `check`.
-    pub fn free_slots(&self, io: &mut Io) -> Result<Vec<u64>> {
-        let len = io.len(self.free)?;
-        let mut bytes = vec![0u8; len as usize];
-        let n = io.read_at(self.free, &mut bytes, 0)?;
-        let width = self.width();
-        bytes[..n]
-            .chunks(width)
-            .enumerate()
-            .map(|(i, entry)| match get_int(entry) {
-                Ok(Some(slot)) if slot >= 0 && entry.len() == width => Ok(slot as u64),
-                _ => Err(self.corrupt(
-                    io,
-                    self.free,
-                    Location::Offset((i * width) as u64),
-                    "bad free-slot entry",
-                )),
-            })
-            .collect()
-    }
 }

@@ -13,12 +13,17 @@ mod rows;
 mod sequence;
 mod text_heap;
 
+pub use text_heap::HeapItem;
+
 use crate::error::{CorruptDataError, Location, Result};
 use crate::format::constants::{data_file, free_file, pk_index_file, seq_file, text_file};
 use crate::format::schema::{Layout, TableSchema};
 use crate::storage::pager::{FileId, Pager};
 use crate::storage::txn::Io;
 use crate::value::Columns;
+
+/// How much of an index or free-stack file is read at once by a whole-file walk.
+const ENTRY_CHUNK: usize = 1 << 20;
 
 /// One table's schema and open files.
 pub struct Table {
@@ -65,6 +70,18 @@ impl Table {
         self.idx
     }
 
+    pub fn data_file(&self) -> FileId {
+        self.dat
+    }
+
+    pub fn free_file(&self) -> FileId {
+        self.free
+    }
+
+    pub fn text_heap_file(&self) -> Option<FileId> {
+        self.text
+    }
+
     pub fn corrupt(
         &self,
         io: &Io,
@@ -83,6 +100,28 @@ impl Table {
             what: what.into(),
             width: self.width(),
         }
+    }
+
+    /// Calls `visit` with the byte offset and bytes of every `width`-wide entry of
+    /// `file` (the PK index, the free stack), reading a large chunk at a time; a last
+    /// entry cut short is passed as it is.
+    pub fn for_each_entry(&self, io: &mut Io, file: FileId, visit: &mut dyn FnMut(u64, &[u8])) -> Result<()> {
+        let width = self.width();
+        let len = io.len(file)?;
+        let mut buf = vec![0u8; (ENTRY_CHUNK / width).max(1) * width];
+        let mut offset = 0;
+        while offset < len {
+            let want = buf.len().min((len - offset) as usize);
+            let n = io.read_at(file, &mut buf[..want], offset)?;
+            if n == 0 {
+                break;
+            }
+            for (i, entry) in buf[..n].chunks(width).enumerate() {
+                visit(offset + (i * width) as u64, entry);
+            }
+            offset += n as u64;
+        }
+        Ok(())
     }
 
     /// Empties every file and resets the sequence to `0`.

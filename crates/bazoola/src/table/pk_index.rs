@@ -34,12 +34,22 @@ impl Table {
         }
     }
 
-    /// Points id `id` at `slot` (or at nothing).
+    /// How many bytes of `#` the index must grow by before it can hold id `id`'s entry.
+    pub fn index_gap(&self, io: &mut Io, id: i64) -> Result<u64> {
+        let Some(offset) = self.entry_offset(id) else { return Ok(0) };
+        Ok(offset.saturating_sub(io.len(self.idx)?))
+    }
+
+    /// Points id `id` at `slot` (or at nothing). An entry past the end first fills the
+    /// gap with `#`, a chunk at a time.
     pub fn set_slot(&self, io: &mut Io, id: i64, slot: Option<u64>) -> Result<()> {
         let offset = self.entry_offset(id).ok_or_else(|| self.full(io, self.idx, format!("id {id}")))?;
-        let len = io.len(self.idx)?;
-        if offset > len {
-            io.write_at(self.idx, &vec![NULL_NUMBER; (offset - len) as usize], len)?;
+        let mut len = io.len(self.idx)?;
+        let fill = [NULL_NUMBER; 64 * 1024];
+        while len < offset {
+            let n = (offset - len).min(fill.len() as u64) as usize;
+            io.write_at(self.idx, &fill[..n], len)?;
+            len += n as u64;
         }
         let mut entry = [0u8; 32];
         let entry = &mut entry[..self.width()];
@@ -50,25 +60,5 @@ impl Table {
             None => put_null_number(entry),
         }
         io.write_at(self.idx, entry, offset)
-    }
-
-    /// Every (id, slot) pair the index holds, for `check`.
-    pub fn index_entries(&self, io: &mut Io) -> Result<Vec<(i64, u64)>> {
-        let len = io.len(self.idx)?;
-        let mut bytes = vec![0u8; len as usize];
-        let n = io.read_at(self.idx, &mut bytes, 0)?;
-        let width = self.width();
-        let mut entries = Vec::new();
-        for (i, entry) in bytes[..n].chunks(width).enumerate() {
-            match get_int(entry) {
-                Ok(None) => {}
-                Ok(Some(slot)) if slot >= 0 => entries.push((i as i64 + 1, slot as u64)),
-                _ => {
-                    let at = Location::Offset((i * width) as u64);
-                    return Err(self.corrupt(io, self.idx, at, format!("bad index entry for id {}", i + 1)));
-                }
-            }
-        }
-        Ok(entries)
     }
 }

@@ -51,9 +51,15 @@ impl Table {
     /// Starts a scan over every slot, a large chunk at a time.
     pub fn chunks(&self, io: &mut Io) -> Result<RowChunks> {
         let slots = self.slot_count(io)?;
+        Ok(self.chunks_of(slots))
+    }
+
+    /// Starts a scan over the first `slots` slots (for `check`, which reads the whole
+    /// rows of a file that ends inside one).
+    pub fn chunks_of(&self, slots: u64) -> RowChunks {
         let size = self.layout.row_size;
         let rows_per_chunk = (SCAN_CHUNK / size).max(1);
-        Ok(RowChunks { next_slot: 0, slots, row_size: size, buf: vec![0; rows_per_chunk * size] })
+        RowChunks { next_slot: 0, slots, row_size: size, buf: vec![0; rows_per_chunk * size] }
     }
 }
 

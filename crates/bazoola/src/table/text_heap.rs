@@ -63,14 +63,71 @@ impl Table {
     }
 }
 
+/// What a walk of the heap finds, front to back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeapItem {
+    /// A record: its offset and body length.
+    Record { offset: u64, len: u64 },
+    /// A run of freed bytes (`#`).
+    Freed { offset: u64, len: u64 },
+    /// Bytes that are neither: the walk stops here.
+    Garbage { offset: u64 },
+}
+
+/// How much of the heap a walk reads at once.
+const WALK_CHUNK: usize = 1 << 20;
+
 impl Table {
-    /// The whole heap, for `check`.
-    pub fn read_heap(&self, io: &mut Io) -> Result<Vec<u8>> {
+    /// Walks the heap record by record, reading a chunk at a time and skipping over
+    /// record bodies, so memory stays small however large the heap or its records.
+    pub fn walk_heap(&self, io: &mut Io, visit: &mut dyn FnMut(HeapItem)) -> Result<()> {
         let file = self.text_file(io)?;
+        let width = self.width();
         let len = io.len(file)?;
-        let mut heap = vec![0u8; len as usize];
-        let n = io.read_at(file, &mut heap, 0)?;
-        heap.truncate(n);
-        Ok(heap)
+        let mut buf = vec![0u8; WALK_CHUNK];
+        // `buf[..filled]` holds the heap from `base`.
+        let (mut base, mut filled) = (0u64, 0usize);
+        let mut pos = 0u64;
+        while pos < len {
+            if pos < base || pos + width as u64 > base + filled as u64 && base + (filled as u64) < len {
+                base = pos;
+                filled = io.read_at(file, &mut buf, base)?;
+                if filled == 0 {
+                    break;
+                }
+            }
+            let at = (pos - base) as usize;
+            if buf[at] == NULL_NUMBER {
+                let run = buf[at..filled].iter().take_while(|&&b| b == NULL_NUMBER).count();
+                let mut end = pos + run as u64;
+                // A freed run may go on past the chunk: look further.
+                while end == base + filled as u64 && end < len {
+                    base = end;
+                    filled = io.read_at(file, &mut buf, base)?;
+                    let more = buf[..filled].iter().take_while(|&&b| b == NULL_NUMBER).count();
+                    end += more as u64;
+                    if more < filled || filled == 0 {
+                        break;
+                    }
+                }
+                visit(HeapItem::Freed { offset: pos, len: end - pos });
+                pos = end;
+                continue;
+            }
+            let header = &buf[at..(at + width).min(filled)];
+            match get_int(header) {
+                Ok(Some(body))
+                    if header.len() == width && body >= 0 && pos + (width as u64) + body as u64 <= len =>
+                {
+                    visit(HeapItem::Record { offset: pos, len: body as u64 });
+                    pos += width as u64 + body as u64;
+                }
+                _ => {
+                    visit(HeapItem::Garbage { offset: pos });
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
     }
 }

@@ -1,0 +1,50 @@
+//! Progress of long operations (`check`, `vacuum`, and later index builds and table
+//! rewrites), drawn as a bar on standard error when — and only when — it is a terminal,
+//! the database was opened with progress on (the default), and the work is large enough
+//! to take a while. Anywhere else (a pipe, a log, a test) nothing is printed.
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Below this many units (rows, or KiB of a file) an operation is quick: no bar.
+const WORTH_SHOWING: u64 = 200_000;
+
+/// A progress report for one operation; it draws nothing when hidden.
+pub struct Progress {
+    bar: Option<ProgressBar>,
+}
+
+impl Progress {
+    /// Reports nothing.
+    pub fn hidden() -> Progress {
+        Progress { bar: None }
+    }
+
+    /// A bar labelled `label` for `total` units of work, shown if `enabled`, the work is
+    /// large and standard error is a terminal.
+    pub fn start(enabled: bool, label: &str, total: u64) -> Progress {
+        let target = ProgressDrawTarget::stderr();
+        if !enabled || total < WORTH_SHOWING || target.is_hidden() {
+            return Progress::hidden();
+        }
+        let bar = ProgressBar::with_draw_target(Some(total), target);
+        let style = ProgressStyle::with_template("{msg} [{bar:40}] {percent}% ({eta} left)")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+        bar.set_style(style.progress_chars("=> "));
+        bar.set_message(label.to_string());
+        Progress { bar: Some(bar) }
+    }
+
+    pub fn advance(&self, units: u64) {
+        if let Some(bar) = &self.bar {
+            bar.inc(units);
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
