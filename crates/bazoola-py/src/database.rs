@@ -186,7 +186,8 @@ impl Database {
         Ok(problems.iter().map(ToString::to_string).collect())
     }
 
-    /// The problems `check` finds, and the bytes `vacuum` would reclaim per table.
+    /// The problems `check` finds, the bytes `vacuum` would reclaim per table, and the
+    /// (table, field) of indexes that will be rebuilt at their next use.
     fn check_report<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let report = run(py, None, || self.db.check_report())?;
         let out = PyDict::new(py);
@@ -197,6 +198,9 @@ impl Database {
             reclaimable.set_item(&r.table, r.bytes)?;
         }
         out.set_item("reclaimable", reclaimable)?;
+        let stale: Vec<(String, String)> =
+            report.stale_indexes.iter().map(|s| (s.table.clone(), s.field.clone())).collect();
+        out.set_item("stale_indexes", stale)?;
         Ok(out)
     }
 

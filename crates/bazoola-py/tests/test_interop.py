@@ -96,7 +96,7 @@ def test_ours_at_width_6_writes_the_originals_bytes(orig_python, tmp_path):
     assert data(mine) == data(theirs)
     assert run(orig_python, mine, []) == expected
     assert sorted(p.name for p in mine.iterdir()) == sorted(
-        [p.name for p in theirs.iterdir()] + ["a__schema.dat", "b__schema.dat", ".journal"]
+        [p.name for p in theirs.iterdir()] + ["a__schema.dat", "b__schema.dat", ".journal", "b__a_id.idx.dat"]
     )
 
 

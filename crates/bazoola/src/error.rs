@@ -73,6 +73,9 @@ pub enum IntegrityError {
          Use `cascade` option to truncate dependent tables."
     )]
     TruncateRestricted { table: String, referrer: String },
+    /// A unique field already holds the value, in row `id`.
+    #[error("'{field}': the value {} is already used by row id={id} of '{table}' (the field is UNIQUE)", value.repr())]
+    Unique { table: String, field: String, value: Value, id: i64 },
 }
 
 /// A file does not parse. The message always contains `Inconsistent data`, as the
@@ -183,6 +186,11 @@ pub enum Error {
     /// An earlier failure inside this transaction left it unusable; it will roll back.
     #[error("the transaction was aborted by an earlier error and will be rolled back")]
     TransactionAborted,
+    /// An index a read needs is stale and must be rebuilt first. The engine rebuilds it
+    /// and retries the read; this never reaches a caller.
+    #[doc(hidden)]
+    #[error("the index on '{table}'.'{field}' must be rebuilt before it is read")]
+    StaleIndex { table: String, field: String },
     /// A read callback (a custom condition, a `for_each` visitor) tried to write: the
     /// thread holds a shared lock that a write would wait on forever.
     #[error(
@@ -205,7 +213,9 @@ impl Error {
     pub fn table(&self) -> Option<&str> {
         match self {
             Error::Validation(e) => e.table(),
-            Error::NotFound { table, .. } | Error::Full { table, .. } => Some(table),
+            Error::NotFound { table, .. } | Error::Full { table, .. } | Error::StaleIndex { table, .. } => {
+                Some(table)
+            }
             Error::Integrity(e) => Some(e.table()),
             Error::Schema(e) => e.table(),
             Error::CorruptData(_)
@@ -242,6 +252,7 @@ impl Error {
     pub fn value(&self) -> Option<&Value> {
         match self {
             Error::Validation(e) => e.value(),
+            Error::Integrity(IntegrityError::Unique { value, .. }) => Some(value),
             _ => None,
         }
     }
@@ -332,24 +343,25 @@ impl IntegrityError {
         match self {
             IntegrityError::MissingTarget { table, .. }
             | IntegrityError::DeleteRestricted { table, .. }
-            | IntegrityError::TruncateRestricted { table, .. } => table,
+            | IntegrityError::TruncateRestricted { table, .. }
+            | IntegrityError::Unique { table, .. } => table,
         }
     }
 
     pub fn field(&self) -> Option<&str> {
         match self {
-            IntegrityError::MissingTarget { field, .. } | IntegrityError::DeleteRestricted { field, .. } => {
-                Some(field)
-            }
+            IntegrityError::MissingTarget { field, .. }
+            | IntegrityError::DeleteRestricted { field, .. }
+            | IntegrityError::Unique { field, .. } => Some(field),
             IntegrityError::TruncateRestricted { .. } => None,
         }
     }
 
     pub fn id(&self) -> Option<i64> {
         match self {
-            IntegrityError::MissingTarget { id, .. } | IntegrityError::DeleteRestricted { id, .. } => {
-                Some(*id)
-            }
+            IntegrityError::MissingTarget { id, .. }
+            | IntegrityError::DeleteRestricted { id, .. }
+            | IntegrityError::Unique { id, .. } => Some(*id),
             IntegrityError::TruncateRestricted { .. } => None,
         }
     }

@@ -33,12 +33,13 @@ mod db;
 mod de;
 mod error;
 pub mod format;
+mod index;
 mod progress;
 mod storage;
 mod table;
 mod value;
 
-pub use db::check::{CheckReport, Problem, Reclaimable};
+pub use db::check::{CheckReport, Problem, Reclaimable, StaleIndex};
 pub use db::cond::{Cond, MAX_COND_DEPTH};
 pub use db::database::Database;
 pub use db::join::{Join, JoinKind};
@@ -48,9 +49,9 @@ pub use de::DeError;
 pub use error::{
     CorruptDataError, Error, IntegrityError, IoError, IoOp, Location, Result, SchemaError, ValidationError,
 };
-pub use format::schema::{Field, FieldType, OnDelete, TableSchema};
+pub use format::schema::{Field, FieldType, IndexSpec, Indexing, OnDelete, TableSchema, MAX_INDEXED_CHAR};
 pub use storage::pager::{SyncMode, DEFAULT_TXN_MEMORY};
-pub use storage::vfs::{DirStamp, FileIdentity, FileIo, OsVfs, Vfs};
+pub use storage::vfs::{DirStamp, FileIdentity, FileIo, FileStat, OsVfs, Vfs};
 pub use value::{Columns, Row, Value};
 
 #[cfg(test)]

@@ -123,8 +123,9 @@ class DB:
         return self._db.check()
 
     def check_report(self) -> dict:
-        """``{"problems": [...], "reclaimable": {table: bytes}}``: what ``check`` finds,
-        and the space of freed text records that ``vacuum`` would give back."""
+        """``{"problems": [...], "reclaimable": {table: bytes}, "stale_indexes": [(table,
+        field), ...]}``: what ``check`` finds, the space of freed text records that
+        ``vacuum`` would give back, and the indexes that are rebuilt at their next use."""
         return self._db.check_report()
 
     def vacuum(self, table: str | None = None) -> int:

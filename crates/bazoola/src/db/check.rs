@@ -18,7 +18,9 @@ use super::engine::Engine;
 use crate::error::{Error, Result};
 use crate::format::codec::{get_int, int_fits};
 use crate::format::schema::FieldType;
+use crate::index::{key, From};
 use crate::storage::txn::Io;
+use crate::storage::vfs::Stamp;
 use crate::table::{HeapItem, Table};
 use crate::value::Value;
 
@@ -49,6 +51,14 @@ pub enum Problem {
     LeakedText { table: String, offset: u64 },
     #[error("table '{table}': row id {id} field '{field}' refers to missing row {target_id} of '{target}'")]
     DanglingReference { table: String, id: i64, field: String, target: String, target_id: i64 },
+    #[error("table '{table}': row id {id} is missing from the index on '{field}'")]
+    MissingFromIndex { table: String, field: String, id: i64 },
+    #[error("table '{table}': the index on '{field}' lists id {id} with {value}, which no row holds")]
+    ExtraInIndex { table: String, field: String, id: i64, value: String },
+    #[error("table '{table}': the index on '{field}' is out of order after id {id}")]
+    IndexOutOfOrder { table: String, field: String, id: i64 },
+    #[error("table '{table}': rows {first} and {second} both hold {value} in '{field}', which is UNIQUE")]
+    NotUnique { table: String, field: String, value: String, first: i64, second: i64 },
     /// More problems than are worth listing were found in one table.
     #[error("table '{table}': {count} more problems not listed")]
     More { table: String, count: u64 },
@@ -98,12 +108,22 @@ pub struct Reclaimable {
     pub bytes: u64,
 }
 
-/// What `check` found: the broken invariants (none when healthy), and the space a
-/// `vacuum` would reclaim, which is not a problem.
+/// An index that no longer describes its table's rows: they were changed by a writer
+/// that does not know it (the original package, a hand edit, a copy of the directory).
+/// Not a problem: it is rebuilt before its next use (or by `reindex`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaleIndex {
+    pub table: String,
+    pub field: String,
+}
+
+/// What `check` found: the broken invariants (none when healthy), and what is not a
+/// problem but worth knowing: space a `vacuum` would reclaim, indexes to be rebuilt.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CheckReport {
     pub problems: Vec<Problem>,
     pub reclaimable: Vec<Reclaimable>,
+    pub stale_indexes: Vec<StaleIndex>,
 }
 
 /// Called by a check's scan with the slot and bytes of every row, deleted ones too.
@@ -121,6 +141,8 @@ struct Rows {
     text_refs: Vec<(u64, i64, usize)>,
     /// (row id, field, target id) of every non-null FK value.
     references: Vec<(i64, usize, i64)>,
+    /// For each secondary index, the entries the rows call for, `entry_len` bytes each.
+    index_entries: Vec<Vec<u8>>,
 }
 
 impl Engine {
@@ -143,6 +165,7 @@ impl Engine {
     pub fn check(&self, io: &mut Io, progress: &crate::progress::Progress) -> Result<CheckReport> {
         let mut findings = Findings::default();
         let mut reclaimable = Vec::new();
+        let mut stale = Vec::new();
         if self.pager.journal_is_hot()? {
             findings.push(Problem::HotJournal);
         }
@@ -150,7 +173,7 @@ impl Engine {
         let mut all_refs = Vec::with_capacity(self.tables.len());
         for t in 0..self.tables.len() {
             findings.end_table("");
-            let rows = self.check_table(io, t, &mut findings, &mut reclaimable, progress)?;
+            let rows = self.check_table(io, t, &mut findings, &mut reclaimable, &mut stale, progress)?;
             findings.end_table(self.tables[t].name());
             let mut ids: Vec<i64> = rows.slot_ids.iter().copied().filter(|&id| id != NOT_LIVE).collect();
             ids.sort_unstable();
@@ -174,7 +197,7 @@ impl Engine {
             }
             findings.end_table(table.name());
         }
-        Ok(CheckReport { problems: findings.list, reclaimable })
+        Ok(CheckReport { problems: findings.list, reclaimable, stale_indexes: stale })
     }
 
     /// Checks one table; I/O errors end the check, corruption is reported and passed.
@@ -184,6 +207,7 @@ impl Engine {
         t: usize,
         problems: &mut Findings,
         reclaimable: &mut Vec<Reclaimable>,
+        stale: &mut Vec<StaleIndex>,
         progress: &crate::progress::Progress,
     ) -> Result<Rows> {
         let table = &self.tables[t];
@@ -201,7 +225,13 @@ impl Engine {
             Ok(rows) => rows,
             Err(e) => {
                 unreadable(e, problems)?;
-                Rows { slots: 0, slot_ids: Vec::new(), text_refs: Vec::new(), references: Vec::new() }
+                Rows {
+                    slots: 0,
+                    slot_ids: Vec::new(),
+                    text_refs: Vec::new(),
+                    references: Vec::new(),
+                    index_entries: vec![Vec::new(); table.indexes.len()],
+                }
             }
         };
         let mut sorted: Vec<i64> = rows.slot_ids.iter().copied().filter(|&id| id != NOT_LIVE).collect();
@@ -216,6 +246,16 @@ impl Engine {
         }
         if let Err(e) = self.check_free_stack(io, t, &rows, problems) {
             unreadable(e, problems)?;
+        }
+        for (i, entries) in rows.index_entries.iter().enumerate() {
+            match self.check_index_file(io, t, i, entries, problems) {
+                Ok(true) => {}
+                Ok(false) => {
+                    let field = table.schema.fields[table.indexes[i].field].name.clone();
+                    stale.push(StaleIndex { table: name(), field });
+                }
+                Err(e) => unreadable(e, problems)?,
+            }
         }
         match table.seq(io) {
             Ok(seq) if !int_fits(seq.saturating_add(1), table.width()) => {
@@ -269,6 +309,7 @@ impl Engine {
             slot_ids: vec![NOT_LIVE; slots as usize],
             text_refs: Vec::new(),
             references: Vec::new(),
+            index_entries: vec![Vec::new(); table.indexes.len()],
         };
         self.scan_whole_rows(io, t, slots, &mut |io, slot, row| {
             progress.advance(1);
@@ -291,6 +332,11 @@ impl Engine {
             rows.slot_ids[slot as usize] = id;
             if id <= 0 {
                 problems.push(Problem::BadId { table: name(), slot, id });
+            }
+            for (index, entries) in table.indexes.iter().zip(&mut rows.index_entries) {
+                if let Some(key) = index.tree.kind.encode(&values[index.field]) {
+                    entries.extend_from_slice(&key::entry(&key, id));
+                }
             }
             for (i, field) in table.schema.fields.iter().enumerate() {
                 match (&field.ty, &values[i]) {
@@ -346,6 +392,85 @@ impl Engine {
             }
         }
         Ok(())
+    }
+
+    /// Checks secondary index `i` of table `t` against the entries its rows call for:
+    /// the same set both ways, in order, unique where declared. Returns false for a stale
+    /// index, which is not compared (it is rebuilt before its next use).
+    fn check_index_file(
+        &self,
+        io: &mut Io,
+        t: usize,
+        i: usize,
+        expected: &[u8],
+        problems: &mut Findings,
+    ) -> Result<bool> {
+        let table = &self.tables[t];
+        let index = &table.indexes[i];
+        let name = || table.name().to_string();
+        let field = || table.schema.fields[index.field].name.clone();
+        let kind = index.tree.kind;
+        let (e, k) = (kind.entry_len(), kind.key_len());
+        let mut wanted: Vec<&[u8]> = expected.chunks_exact(e).collect();
+        wanted.sort_unstable();
+        let show = |entry: &[u8]| kind.decode(&entry[..k]).repr();
+        if index.tree.unique {
+            for pair in wanted.windows(2) {
+                let (a, b) = (pair[0], pair[1]);
+                if a[..k] == b[..k] && kind.decode(&a[..k]) != Value::Null {
+                    let (first, second) = (key::entry_id(a), key::entry_id(b));
+                    problems.push(Problem::NotUnique {
+                        table: name(),
+                        field: field(),
+                        value: show(a),
+                        first,
+                        second,
+                    });
+                }
+            }
+        }
+        let stamp = Stamp::of(&io.disk_stat(table.data_file())?);
+        let header = match index.tree.header(io)? {
+            Some(h) if h.stamp == stamp && h.unique == index.tree.unique => h,
+            _ => return Ok(false),
+        };
+        let mut next = 0;
+        let mut previous: Option<Vec<u8>> = None;
+        index.tree.scan(io, &header, From::End, false, &mut |_, entry| {
+            if previous.as_deref().is_some_and(|p| p >= entry) {
+                let id = previous.as_deref().map_or(0, key::entry_id);
+                problems.push(Problem::IndexOutOfOrder { table: name(), field: field(), id });
+            }
+            while next < wanted.len() && wanted[next] < entry {
+                problems.push(Problem::MissingFromIndex {
+                    table: name(),
+                    field: field(),
+                    id: key::entry_id(wanted[next]),
+                });
+                next += 1;
+            }
+            if next < wanted.len() && wanted[next] == entry {
+                next += 1;
+            } else {
+                let id = key::entry_id(entry);
+                problems.push(Problem::ExtraInIndex {
+                    table: name(),
+                    field: field(),
+                    id,
+                    value: show(entry),
+                });
+            }
+            previous = Some(entry.to_vec());
+            Ok(ControlFlow::Continue(()))
+        })?;
+        for entry in &wanted[next..] {
+            problems.push(Problem::MissingFromIndex {
+                table: name(),
+                field: field(),
+                id: key::entry_id(entry),
+            });
+        }
+        Ok(true)
     }
 
     /// Streams the free stack: each entry a deleted slot, once; no deleted slot missing.

@@ -230,6 +230,21 @@ impl Database {
         })
     }
 
+    /// Rebuilds every index of `table` from its rows, in one transaction.
+    pub fn reindex(&self, table: &str) -> Result<()> {
+        let engine = self.engine()?;
+        let e = engine.get();
+        let t = e.table(table)?;
+        e.write(|io| {
+            let rows = io.len(e.tables[t].data_file())? / e.tables[t].row_size();
+            for index in &e.tables[t].indexes {
+                let label = format!("indexing {}.{}", table, e.tables[t].schema.fields[index.field].name);
+                e.build_index(io, t, index, &Progress::start(e.progress, &label, rows))?;
+            }
+            Ok(())
+        })
+    }
+
     /// Gives back the space of freed TEXT records: rewrites the text heap of `table`
     /// (of every table, for `None`) to hold only live records, each table in one
     /// transaction, in bounded memory. Returns the bytes reclaimed. The journal, which

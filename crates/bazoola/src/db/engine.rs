@@ -48,8 +48,11 @@ impl Engine {
         self.open_txn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Runs a read-only operation.
-    pub fn read<R>(&self, f: impl FnOnce(&mut Io) -> Result<R>) -> Result<R> {
+    /// Runs a read-only operation. `f` may run again (after a crashed writer's journal
+    /// is rolled back, or a stale index rebuilt); both are found before it produces
+    /// anything: a plan checks every index it will use before it reads a row.
+    pub fn read<R>(&self, mut f: impl FnMut(&mut Io) -> Result<R>) -> Result<R> {
+        let mut rebuilt: Vec<String> = Vec::new();
         loop {
             let guard = self.lock.read()?;
             if self.lock.held_by_me() {
@@ -71,7 +74,23 @@ impl Engine {
                 self.pager.recover()?;
                 continue;
             }
-            return f(&mut Io::reader(&self.pager));
+            match f(&mut Io::reader(&self.pager)) {
+                Err(Error::StaleIndex { table, .. }) if !rebuilt.contains(&table) => {
+                    // Rebuild the table's stale indexes under the write lock, then read
+                    // again from the start (once per table: a second miss is a bug).
+                    drop(guard);
+                    let t = self.table(&table)?;
+                    self.write(|io| {
+                        for index in &self.tables[t].indexes {
+                            self.fresh_index(io, t, index)?;
+                        }
+                        Ok(())
+                    })?;
+                    rebuilt.push(table);
+                    continue;
+                }
+                outcome => return outcome,
+            }
         }
     }
 

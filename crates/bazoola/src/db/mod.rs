@@ -5,13 +5,14 @@
 //! - [`engine`]: locking and transactions around each operation.
 //! - [`open`]: opening a directory and agreeing on schemas.
 //! - [`query`], [`cond`], [`join`]: reading rows.
-//! - [`write`], [`validate`]: changing rows.
+//! - [`write`], [`validate`]: changing rows; [`indexes`]: rows and their indexes in step.
 //! - [`check`]: verifying the files; [`vacuum`]: compacting text heaps.
 
 pub mod check;
 pub mod cond;
 pub mod database;
 pub mod engine;
+pub mod indexes;
 pub mod join;
 pub mod open;
 pub mod query;

@@ -20,6 +20,9 @@ use crate::format::schema::{check_width, TableSchema};
 use crate::format::schema_file;
 use crate::storage::lock::DbLock;
 use crate::storage::pager::{Pager, SyncMode, DEFAULT_TXN_MEMORY};
+
+/// Page size of a new index file.
+pub const DEFAULT_INDEX_PAGE: u32 = 4096;
 use crate::storage::vfs::{OsVfs, Vfs};
 use crate::table::Table;
 
@@ -31,6 +34,7 @@ pub struct OpenOptions {
     width: Option<usize>,
     spill_at: usize,
     progress: bool,
+    index_page_size: u32,
 }
 
 impl Default for OpenOptions {
@@ -41,6 +45,7 @@ impl Default for OpenOptions {
             width: None,
             spill_at: DEFAULT_TXN_MEMORY,
             progress: true,
+            index_page_size: DEFAULT_INDEX_PAGE,
         }
     }
 }
@@ -84,6 +89,13 @@ impl OpenOptions {
         self
     }
 
+    /// The page size of index files written from now on (4096 unless set; a power of
+    /// two from 256 to 65536). Tests set it small so that a few rows split pages.
+    pub fn index_page_size(mut self, bytes: u32) -> OpenOptions {
+        self.index_page_size = bytes.clamp(256, 65536).next_power_of_two();
+        self
+    }
+
     /// Opens `dir` with these tables declared.
     pub fn open(
         &self,
@@ -118,7 +130,10 @@ impl OpenOptions {
                 None => read_schemas(dir)?,
             };
             check_references(&schemas)?;
-            schemas.into_iter().map(|schema| Table::open(&mut pager, schema)).collect::<Result<Vec<_>>>()?
+            schemas
+                .into_iter()
+                .map(|schema| Table::open(&mut pager, schema, self.index_page_size))
+                .collect::<Result<Vec<_>>>()?
         };
         if self.sync == SyncMode::Full {
             self.vfs.sync_dir(dir).map_err(|source| IoError {

@@ -77,6 +77,51 @@ impl Engine {
         Ok(())
     }
 
+    /// Calls `visit` with the slot and bytes of every live row of table `t` whose field
+    /// `field` holds one of `ids` — through the field's index when it has one (a lookup
+    /// per id), else in one scan. Rows come in slot order for a scan, and grouped by id
+    /// in `ids`' order through the index.
+    pub fn rows_holding(
+        &self,
+        io: &mut Io,
+        t: usize,
+        field: usize,
+        ids: &std::collections::BTreeSet<i64>,
+        visit: &mut RawVisitor,
+    ) -> Result<()> {
+        let table = &self.tables[t];
+        let Some(index) = self.index_on(t, field) else {
+            return self.scan_raw(io, t, &mut |io, slot, row| match crate::format::codec::get_int(
+                table.layout.slot(row, field),
+            ) {
+                Ok(Some(v)) if ids.contains(&v) => visit(io, slot, row),
+                Ok(_) => Ok(ControlFlow::Continue(())),
+                Err(_) => {
+                    table.decode_field(io, slot, row, field)?;
+                    Ok(ControlFlow::Continue(()))
+                }
+            });
+        };
+        let mut found = Vec::new();
+        for &id in ids {
+            let Some(key) = index.tree.kind.encode(&Value::Int(id)) else { continue };
+            self.index_lookup(io, t, index, &key, &mut |row_id| {
+                found.push(row_id);
+                ControlFlow::Continue(())
+            })?;
+            for row_id in found.drain(..) {
+                let Some((slot, row)) = self.lookup(io, t, row_id)? else {
+                    let detail = format!("the index points at id {row_id}, which is not a row");
+                    return Err(table.corrupt(io, index.tree.file, Location::Whole, detail));
+                };
+                if visit(io, slot, &row)?.is_break() {
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Calls `visit` with every live row matching `pred`, decoded.
     pub fn scan(
         &self,

@@ -18,6 +18,7 @@
 //! is cut back when the transaction retires it.
 
 use super::engine::Engine;
+use super::indexes::Change;
 use crate::error::{Location, Result};
 use crate::format::codec::{get_int, put_int};
 use crate::format::schema::FieldType;
@@ -45,7 +46,7 @@ impl Engine {
             return Ok(0);
         }
         let old_len = io.len(heap)?;
-        let cursor = self.copy_records_past_the_end(io, table, heap, old_len, progress)?;
+        let cursor = self.copy_records_past_the_end(io, t, heap, old_len, progress)?;
         copy(io, heap, old_len, 0, cursor)?;
         io.set_len(heap, cursor)?;
         Ok(old_len.saturating_sub(cursor))
@@ -55,11 +56,12 @@ impl Engine {
     fn copy_records_past_the_end(
         &self,
         io: &mut Io,
-        table: &Table,
+        t: usize,
         heap: FileId,
         old_len: u64,
         progress: &Progress,
     ) -> Result<u64> {
+        let table = &self.tables[t];
         let width = table.width() as u64;
         let text_fields: Vec<usize> = table
             .schema
@@ -98,7 +100,7 @@ impl Engine {
                     cursor += width + len;
                 }
                 if moved != row {
-                    table.write_row(io, slot, &moved)?;
+                    self.apply_change(io, t, Change::Update { slot, old: row, new: &moved })?;
                 }
             }
         }

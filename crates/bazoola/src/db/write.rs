@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::ControlFlow;
 
 use super::engine::Engine;
+use super::indexes::Change;
 use super::validate::{check_value, merge};
 use crate::error::{Error, IntegrityError, Result, ValidationError};
 use crate::format::codec::int_fits;
@@ -47,6 +48,7 @@ impl Engine {
             let table = table.name().into();
             return Err(ValidationError::IdTooFar { table, id, gap, limit: MAX_INDEX_GAP }.into());
         }
+        self.check_unique(io, t, &values, id, None)?;
         if auto_id {
             table.set_seq(io, id)?;
         }
@@ -55,8 +57,7 @@ impl Engine {
             None => table.slot_count(io)?,
         };
         let row = table.encode_row(io, &values, None)?;
-        table.write_row(io, slot, &row)?;
-        table.set_slot(io, id, Some(slot))?;
+        self.apply_change(io, t, Change::Insert { slot, new: &row })?;
         Ok(Row::new(table.columns.clone(), as_stored(table, values)))
     }
 
@@ -128,8 +129,9 @@ impl Engine {
             }
         }
         self.check_references(io, t, &values, Some(&given))?;
+        self.check_unique(io, t, &values, id, Some(&given))?;
         let row = table.encode_row(io, &values, Some((&old_row, &old_values)))?;
-        table.write_row(io, slot, &row)?;
+        self.apply_change(io, t, Change::Update { slot, old: &old_row, new: &row })?;
         Ok(Row::new(table.columns.clone(), as_stored(table, values)))
     }
 
@@ -149,23 +151,22 @@ impl Engine {
                 values[field] = Value::Null;
             }
             let new_row = referring.encode_row(io, &values, Some((&row, &old_values)))?;
-            referring.write_row(io, slot, &new_row)?;
+            self.apply_change(io, rt, Change::Update { slot, old: &row, new: &new_row })?;
         }
-        for (&(dt, id), &slot) in &plan.delete {
+        for (&(dt, _), &slot) in &plan.delete {
             let doomed = &self.tables[dt];
             let mut row = vec![0u8; doomed.layout.row_size];
             doomed.read_row(io, slot, &mut row)?;
             doomed.free_row_texts(io, &row)?;
-            doomed.mark_deleted(io, slot)?;
-            doomed.set_slot(io, id, None)?;
-            doomed.push_free(io, slot)?;
+            self.apply_change(io, dt, Change::Delete { slot, old: &row })?;
         }
         Ok(())
     }
 
     /// Follows the FK rules from the row being deleted: which rows go (CASCADE), which
-    /// fields become null (SET NULL), and whether a RESTRICT forbids it all. One scan per
-    /// referring table and level, however many rows the level holds.
+    /// fields become null (SET NULL), and whether a RESTRICT forbids it all. Referring
+    /// rows are found through the FK's index (one lookup per deleted id), or, for an FK
+    /// declared `NOINDEX`, in one scan per referring table and level.
     fn plan_delete(&self, io: &mut Io, t: usize, id: i64) -> Result<DeletePlan> {
         let mut plan = DeletePlan::default();
         let (slot, _) =
@@ -180,13 +181,7 @@ impl Engine {
                 }
                 let referring = &self.tables[rt];
                 let mut cascaded = BTreeSet::new();
-                self.scan_raw(io, rt, &mut |io, slot, row| {
-                    let Value::Int(fk) = referring.decode_field(io, slot, row, field)? else {
-                        return Ok(ControlFlow::Continue(()));
-                    };
-                    if !ids.contains(&fk) {
-                        return Ok(ControlFlow::Continue(()));
-                    }
+                self.rows_holding(io, rt, field, &ids, &mut |io, slot, row| {
                     let row_id = referring.decode_field(io, slot, row, 0)?.as_int().unwrap_or_default();
                     match rule {
                         OnDelete::Restrict => restricted.push((rt, row_id, target, field)),
@@ -229,6 +224,7 @@ impl Engine {
         self.plan_truncate(io, t, cascade, &mut order, &mut Vec::new())?;
         for t in order {
             self.tables[t].truncate(io)?;
+            self.clear_indexes(io, t)?;
         }
         Ok(())
     }

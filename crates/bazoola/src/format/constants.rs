@@ -39,6 +39,10 @@ pub fn seq_file(table: &str) -> String {
 pub fn text_file(table: &str) -> String {
     format!("{table}.text.dat")
 }
+/// A secondary index on `field` (never `id`: the PK index has the name above).
+pub fn index_file(table: &str, field: &str) -> String {
+    format!("{table}__{field}.idx.dat")
+}
 pub fn schema_file(table: &str) -> String {
     format!("{table}__schema.dat")
 }

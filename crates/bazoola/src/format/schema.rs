@@ -51,17 +51,39 @@ pub enum FieldType {
     Fk { table: String, on_delete: OnDelete },
 }
 
-/// One field: a name, a type, and whether it may be null.
+/// Whether a field has a secondary index, as declared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum Indexing {
+    /// An index for FK fields (joins and delete rules go through it), none for others.
+    #[default]
+    Default,
+    /// No index, even for an FK field.
+    Off,
+    /// A plain index: lookups, range scans and ordering.
+    Index,
+    /// An index that refuses two rows holding the same non-null value.
+    Unique,
+}
+
+/// The longest CHAR field that can be indexed: its keys sit in fixed-size index pages.
+pub const MAX_INDEXED_CHAR: usize = 250;
+/// The longest CHAR field (longer strings belong in TEXT), and the longest row: every
+/// read of a row holds it whole in memory.
+pub const MAX_CHAR: usize = 65_535;
+pub const MAX_ROW: usize = 1 << 20;
+
+/// One field: a name, a type, whether it may be null, and its index.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Field {
     pub name: String,
     pub ty: FieldType,
     pub nullable: bool,
+    pub indexing: Indexing,
 }
 
 impl Field {
     pub fn new(name: impl Into<String>, ty: FieldType) -> Field {
-        Field { name: name.into(), ty, nullable: false }
+        Field { name: name.into(), ty, nullable: false, indexing: Indexing::Default }
     }
     /// The primary key, always named `id`.
     pub fn pk() -> Field {
@@ -92,6 +114,33 @@ impl Field {
         self.nullable = true;
         self
     }
+    /// Gives the field a secondary index (lookups, ranges, ordering).
+    pub fn indexed(mut self) -> Field {
+        self.indexing = Indexing::Index;
+        self
+    }
+    /// Gives the field a unique index: no two rows may hold the same non-null value.
+    pub fn unique(mut self) -> Field {
+        self.indexing = Indexing::Unique;
+        self
+    }
+    /// Opts an FK field out of its automatic index (joins and delete rules then scan).
+    pub fn no_index(mut self) -> Field {
+        self.indexing = Indexing::Off;
+        self
+    }
+
+    /// Whether the field has a secondary index, and whether it is unique.
+    pub fn index(&self) -> Option<IndexSpec> {
+        match (self.indexing, &self.ty) {
+            (Indexing::Unique, _) => Some(IndexSpec { unique: true }),
+            (Indexing::Index, _) | (Indexing::Default, FieldType::Fk { .. }) => {
+                Some(IndexSpec { unique: false })
+            }
+            (Indexing::Default | Indexing::Off, _) => None,
+        }
+    }
+
     /// Sets the FK's delete rule; no effect on other types.
     pub fn on_delete(mut self, rule: OnDelete) -> Field {
         if let FieldType::Fk { on_delete, .. } = &mut self.ty {
@@ -120,6 +169,12 @@ impl Field {
     pub fn is_numeric(&self) -> bool {
         matches!(self.ty, FieldType::Pk | FieldType::Int { .. } | FieldType::Fk { .. })
     }
+}
+
+/// What kind of secondary index a field has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct IndexSpec {
+    pub unique: bool,
 }
 
 /// A table's declaration: its name and fields, and the format width of its files.
@@ -163,7 +218,8 @@ impl TableSchema {
             return Err(invalid("a table name is letters, digits and '_', not starting with a digit".into()));
         }
         match self.fields.first() {
-            Some(Field { name, ty: FieldType::Pk, nullable: false }) if name == "id" => {}
+            Some(Field { name, ty: FieldType::Pk, nullable: false, indexing: Indexing::Default })
+                if name == "id" => {}
             _ => return Err(invalid("the first field must be `id PK`".into())),
         }
         for (i, field) in self.fields.iter().enumerate() {
@@ -179,9 +235,32 @@ impl TableSchema {
             if field.width(self.width) == 0 {
                 return Err(invalid(format!("field '{}': the size must be greater than 0", field.name)));
             }
+            if let FieldType::Char { size } = field.ty {
+                if size > MAX_CHAR {
+                    return Err(invalid(format!(
+                        "field '{}': CHAR is at most {MAX_CHAR} bytes (use TEXT for longer strings)",
+                        field.name
+                    )));
+                }
+            }
             if let FieldType::Int { size: Some(size) } = field.ty {
                 if size > 19 {
                     return Err(invalid(format!("field '{}': INT size is at most 19", field.name)));
+                }
+            }
+            if field.indexing != Indexing::Default {
+                match field.ty {
+                    FieldType::Text => {
+                        return Err(invalid(format!("field '{}': TEXT fields cannot be indexed", field.name)))
+                    }
+                    FieldType::Char { size } if size > MAX_INDEXED_CHAR && field.index().is_some() => {
+                        return Err(invalid(format!(
+                            "field '{}': CHAR fields longer than {MAX_INDEXED_CHAR} cannot be indexed",
+                            field.name
+                        )))
+                    }
+                    FieldType::Pk => return Err(invalid("the primary key `id` is always indexed".into())),
+                    _ => {}
                 }
             }
             if let FieldType::Fk { on_delete: OnDelete::SetNull, .. } = field.ty {
@@ -192,6 +271,9 @@ impl TableSchema {
                     )));
                 }
             }
+        }
+        if self.fields.iter().map(|f| f.width(self.width)).sum::<usize>() >= MAX_ROW {
+            return Err(invalid(format!("a row is at most {MAX_ROW} bytes")));
         }
         Ok(())
     }

@@ -3,17 +3,19 @@
 //! ```text
 //! # bazoola table books: one field per line
 //! id PK
-//! title CHAR(20)
+//! title CHAR(20) UNIQUE
 //! author_id FK(authors) ON DELETE RESTRICT
-//! year INT(9) NULL
+//! year INT(9) NULL INDEX
 //! ```
 //!
-//! `PK(6)` marks a table in the width of the original 0.0.7 package; FK and TEXT slots
-//! take the same width as the PK. Comment lines start with `#`.
+//! A line is `name TYPE [NULL] [UNIQUE | INDEX | NOINDEX] [ON DELETE rule]`. `PK(6)` marks
+//! a table in the width of the original 0.0.7 package; FK and TEXT slots take the same
+//! width as the PK. FK fields are indexed unless marked `NOINDEX`. Comment lines start
+//! with `#`.
 
 use std::path::Path;
 
-use super::schema::{Field, FieldType, OnDelete, TableSchema};
+use super::schema::{Field, FieldType, Indexing, OnDelete, TableSchema};
 use crate::error::SchemaError;
 use crate::format::constants::SPEC_WIDTH;
 
@@ -38,10 +40,17 @@ pub fn render_field(field: &Field, width: usize) -> String {
         FieldType::Fk { table, on_delete } => format!("FK({table}) ON DELETE {}", on_delete.as_str()),
     };
     let null = if field.nullable { " NULL" } else { "" };
-    // The null flag reads best before the ON DELETE clause.
+    let index = match (field.indexing, &field.ty) {
+        (Indexing::Unique, _) => " UNIQUE",
+        (Indexing::Index, FieldType::Fk { .. }) | (Indexing::Default, _) => "",
+        (Indexing::Index, _) => " INDEX",
+        (Indexing::Off, FieldType::Fk { .. }) => " NOINDEX",
+        (Indexing::Off, _) => "",
+    };
+    // The flags read best before the ON DELETE clause.
     match ty.split_once(" ON DELETE ") {
-        Some((fk, rule)) => format!("{} {fk}{null} ON DELETE {rule}", field.name),
-        None => format!("{} {ty}{null}", field.name),
+        Some((fk, rule)) => format!("{} {fk}{null}{index} ON DELETE {rule}", field.name),
+        None => format!("{} {ty}{null}{index}", field.name),
     }
 }
 
@@ -93,6 +102,15 @@ fn parse_field(line: &str) -> Option<(Field, Option<usize>)> {
         nullable = true;
         rest = after.trim();
     }
+    let mut indexing = Indexing::Default;
+    for (word, kind) in [("UNIQUE", Indexing::Unique), ("INDEX", Indexing::Index), ("NOINDEX", Indexing::Off)]
+    {
+        if let Some(after) = rest.strip_prefix(word).filter(|a| a.is_empty() || a.starts_with(' ')) {
+            indexing = kind;
+            rest = after.trim();
+            break;
+        }
+    }
     if let Some(rule) = rest.strip_prefix("ON DELETE") {
         match &mut ty {
             FieldType::Fk { on_delete, .. } => *on_delete = OnDelete::parse(rule)?,
@@ -101,7 +119,7 @@ fn parse_field(line: &str) -> Option<(Field, Option<usize>)> {
     } else if !rest.is_empty() {
         return None;
     }
-    Some((Field { name: name.to_string(), ty, nullable }, pk_width))
+    Some((Field { name: name.to_string(), ty, nullable, indexing }, pk_width))
 }
 
 /// `CHAR(20)` → `("CHAR", Some("20"))`; `TEXT` → `("TEXT", None)`.
@@ -140,11 +158,11 @@ mod tests {
 
     fn books() -> TableSchema {
         TableSchema::new("books")
-            .field(Field::char("title", 20))
+            .field(Field::char("title", 20).unique())
             .field(Field::fk("author_id", "authors").nullable())
-            .field(Field::int("year").nullable())
+            .field(Field::int("year").nullable().indexed())
             .field(Field::text("blurb"))
-            .field(Field::fk("shelf", "shelves").on_delete(OnDelete::Cascade))
+            .field(Field::fk("shelf", "shelves").on_delete(OnDelete::Cascade).no_index())
     }
 
     #[test]
@@ -153,11 +171,11 @@ mod tests {
             render(&books()),
             "# bazoola table books: one field per line\n\
              id PK\n\
-             title CHAR(20)\n\
+             title CHAR(20) UNIQUE\n\
              author_id FK(authors) NULL ON DELETE RESTRICT\n\
-             year INT(9) NULL\n\
+             year INT(9) NULL INDEX\n\
              blurb TEXT\n\
-             shelf FK(shelves) ON DELETE CASCADE\n"
+             shelf FK(shelves) NOINDEX ON DELETE CASCADE\n"
         );
     }
 
@@ -176,6 +194,8 @@ mod tests {
     #[case("id PK\nx INT(3) ON DELETE CASCADE\n", 2)]
     #[case("id PK\nx FK(a) ON DELETE SOMETIMES\n", 2)]
     #[case("# c\nid\n", 2)]
+    #[case("id PK\nx INT(3) UNIQUE INDEX\n", 2)]
+    #[case("id PK\nx INT(3) INDEXED\n", 2)]
     fn bad_lines_are_named(#[case] text: &str, #[case] line: usize) {
         match parse("t", text, Path::new("t__schema.dat")) {
             Err(SchemaError::Unparsable { line: l, .. }) => assert_eq!(l, line),
@@ -192,7 +212,7 @@ mod tests {
         assert_eq!(
             err,
             "table 'books': the schema on disk differs from the declared one at field 4: \
-             stored `year INT(9)`, declared `year INT(9) NULL`"
+             stored `year INT(9)`, declared `year INT(9) NULL INDEX`"
         );
     }
 }

@@ -24,8 +24,8 @@ use std::sync::{Arc, Mutex};
 
 use super::journal::{SegmentWriter, HEADER_LEN};
 use super::recovery;
-use super::txn::{JournalState, Txn};
-use super::vfs::{DirStamp, FileIdentity, FileIo, Vfs};
+use super::txn::{JournalState, Shadow, Txn};
+use super::vfs::{DirStamp, FileIdentity, FileIo, FileStat, Stamp, Vfs, STAMP_LEN};
 use crate::error::{Error, IoError, IoOp, Result};
 use crate::format::constants::JOURNAL_FILE;
 
@@ -190,6 +190,11 @@ impl Pager {
         f.io.len().map_err(io_error(&f.path, IoOp::Read))
     }
 
+    pub(super) fn disk_stat(&self, file: FileId) -> Result<FileStat> {
+        let f = &self.files[file];
+        f.io.stat().map_err(io_error(&f.path, IoOp::Read))
+    }
+
     pub(super) fn disk_read(&self, file: FileId, buf: &mut [u8], offset: u64) -> Result<usize> {
         let f = &self.files[file];
         f.io.read_at(buf, offset).map_err(io_error(&f.path, IoOp::Read))
@@ -260,9 +265,29 @@ impl Pager {
         self.apply(txn)
     }
 
+    /// Makes sure every stamp whose source this segment writes has its target's bytes in
+    /// the shadow, so their original is journaled before [`Pager::apply`] patches them.
+    fn touch_stamp_targets(&self, txn: &mut Txn) -> Result<()> {
+        let wanted: Vec<(FileId, u64)> = txn
+            .stamps
+            .iter()
+            .filter(|(source, _, _)| txn.shadows.get(source).is_some_and(Shadow::dirty))
+            .map(|&(_, target, at)| (target, at))
+            .collect();
+        for (target, at) in wanted {
+            let shadow = txn.shadow(self, target)?;
+            // A short file reads as zeros: the stamp is written in full either way.
+            let mut bytes = [0u8; STAMP_LEN];
+            shadow.read(self, target, &mut bytes, at)?;
+            txn.held += txn.shadows.get_mut(&target).expect("made above").write(self, target, &bytes, at)?;
+        }
+        Ok(())
+    }
+
     /// Appends a journal segment with what the files hold under the transaction's
     /// dirty state and was not journaled before (step 1 of the module doc).
     fn write_segment(&self, txn: &mut Txn) -> Result<()> {
+        self.touch_stamp_targets(txn)?;
         let (nonce, start) = txn.journal.map_or_else(|| (next_nonce(), 0), |j| (j.nonce, j.end));
         let journal_error = io_error(&self.journal_path, IoOp::Write);
         let mut segment = SegmentWriter::new(self.journal.as_ref(), start, nonce);
@@ -329,9 +354,34 @@ impl Pager {
     }
 
     /// Writes the dirty pages and lengths to the files; the shadows then start afresh
-    /// over the new disk state.
+    /// over the new disk state. Stamp targets go last: each gets its sources' state as
+    /// written.
     fn apply(&self, txn: &mut Txn) -> Result<()> {
-        for (&file, shadow) in txn.shadows.iter_mut() {
+        let targets: Vec<FileId> = txn.stamps.iter().map(|&(_, target, _)| target).collect();
+        let files: Vec<FileId> = txn.shadows.keys().copied().collect();
+        let (last, first): (Vec<FileId>, Vec<FileId>) = files.into_iter().partition(|f| targets.contains(f));
+        for file in first {
+            self.apply_file(txn, file)?;
+        }
+        for &(source, target, at) in &txn.stamps {
+            let Some(shadow) = txn.shadows.get_mut(&target) else { continue };
+            if !shadow.dirty() {
+                continue;
+            }
+            let f = &self.files[source];
+            let stat = f.io.stat().map_err(io_error(&f.path, IoOp::Read))?;
+            shadow.patch(at, &Stamp::of(&stat).encode());
+        }
+        for file in last {
+            self.apply_file(txn, file)?;
+        }
+        txn.held = 0;
+        Ok(())
+    }
+
+    fn apply_file(&self, txn: &mut Txn, file: FileId) -> Result<()> {
+        {
+            let Some(shadow) = txn.shadows.get_mut(&file) else { return Ok(()) };
             let f = &self.files[file];
             if shadow.min_len < shadow.disk_len {
                 f.io.set_len(shadow.min_len).map_err(io_error(&f.path, IoOp::Truncate))?;
@@ -367,7 +417,6 @@ impl Pager {
             shadow.disk_len = shadow.len;
             shadow.min_len = shadow.len;
         }
-        txn.held = 0;
         Ok(())
     }
 }

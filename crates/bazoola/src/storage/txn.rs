@@ -12,6 +12,7 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use super::pager::{FileId, Pager, PAGE};
+use super::vfs::FileStat;
 use crate::error::{Error, Result};
 
 /// A file as the transaction sees it.
@@ -36,6 +37,11 @@ pub(super) struct Shadow {
 }
 
 impl Shadow {
+    /// Whether this segment changes the file on disk.
+    pub fn dirty(&self) -> bool {
+        !self.pages.is_empty() || self.len != self.disk_len || self.min_len < self.disk_len
+    }
+
     fn new(len: u64) -> Shadow {
         Shadow {
             txn_len: len,
@@ -49,7 +55,7 @@ impl Shadow {
         }
     }
 
-    fn read(&self, pager: &Pager, file: FileId, buf: &mut [u8], offset: u64) -> Result<usize> {
+    pub(super) fn read(&self, pager: &Pager, file: FileId, buf: &mut [u8], offset: u64) -> Result<usize> {
         if offset >= self.len {
             return Ok(0);
         }
@@ -75,7 +81,7 @@ impl Shadow {
     }
 
     /// Writes into the shadow; returns how many bytes of memory it newly holds.
-    fn write(&mut self, pager: &Pager, file: FileId, data: &[u8], offset: u64) -> Result<usize> {
+    pub(super) fn write(&mut self, pager: &Pager, file: FileId, data: &[u8], offset: u64) -> Result<usize> {
         let end = offset + data.len() as u64;
         let mut held = 0;
         for page in offset / PAGE..end.div_ceil(PAGE) {
@@ -108,6 +114,16 @@ impl Shadow {
         Ok(held)
     }
 
+    /// Overwrites bytes already in the shadow's pages (a stamp, at apply time).
+    pub(super) fn patch(&mut self, offset: u64, bytes: &[u8]) {
+        for (i, &b) in bytes.iter().enumerate() {
+            let at = offset + i as u64;
+            if let Some(page) = self.pages.get_mut(&(at / PAGE)) {
+                page[(at % PAGE) as usize] = b;
+            }
+        }
+    }
+
     fn set_len(&mut self, len: u64) {
         if len < self.len {
             let first_gone = len.div_ceil(PAGE);
@@ -137,6 +153,9 @@ pub struct Txn {
     pub(super) held: usize,
     /// The journal segments written so far, once there is one.
     pub(super) journal: Option<JournalState>,
+    /// Files whose state must be recorded in another file when they are written:
+    /// (source, target, offset in target). See [`Io::stamp_on_write`].
+    pub(super) stamps: Vec<(FileId, FileId, u64)>,
 }
 
 /// What a transaction has written to the journal.
@@ -157,7 +176,7 @@ impl Txn {
         self.journal.is_some()
     }
 
-    fn shadow(&mut self, pager: &Pager, file: FileId) -> Result<&mut Shadow> {
+    pub(super) fn shadow(&mut self, pager: &Pager, file: FileId) -> Result<&mut Shadow> {
         if !self.shadows.contains_key(&file) {
             let len = match self.lens.get(&file) {
                 Some(&len) => len,
@@ -182,6 +201,8 @@ enum Access<'a> {
 pub struct Io<'a> {
     pager: &'a Pager,
     access: Option<Access<'a>>,
+    /// Index files this operation has found fresh already (see `db::indexes`).
+    verified: Vec<FileId>,
 }
 
 fn lock(slot: &Mutex<Option<Txn>>) -> MutexGuard<'_, Option<Txn>> {
@@ -190,20 +211,40 @@ fn lock(slot: &Mutex<Option<Txn>>) -> MutexGuard<'_, Option<Txn>> {
 
 impl<'a> Io<'a> {
     pub fn reader(pager: &'a Pager) -> Io<'a> {
-        Io { pager, access: None }
+        Io { pager, access: None, verified: Vec::new() }
     }
 
     pub fn writer(pager: &'a Pager, txn: &'a mut Txn) -> Io<'a> {
-        Io { pager, access: Some(Access::Local(txn)) }
+        Io { pager, access: Some(Access::Local(txn)), verified: Vec::new() }
     }
 
     /// Reads and writes through the transaction in `slot` (a thread's open one).
     pub fn shared(pager: &'a Pager, slot: &'a Mutex<Option<Txn>>) -> Io<'a> {
-        Io { pager, access: Some(Access::Shared(slot)) }
+        Io { pager, access: Some(Access::Shared(slot)), verified: Vec::new() }
     }
 
     pub fn path(&self, file: FileId) -> &'a Path {
         self.pager.path(file)
+    }
+
+    /// Whether this operation can write (it runs in a transaction).
+    pub fn can_write(&self) -> bool {
+        self.access.is_some()
+    }
+
+    /// What the file is on disk now (its length there, modification time, identity) —
+    /// not as the transaction sees it.
+    pub fn disk_stat(&self, file: FileId) -> Result<FileStat> {
+        self.pager.disk_stat(file)
+    }
+
+    /// Whether this operation already found `file` (an index) fresh.
+    pub fn verified(&self, file: FileId) -> bool {
+        self.verified.contains(&file)
+    }
+
+    pub fn mark_verified(&mut self, file: FileId) {
+        self.verified.push(file);
     }
 
     /// Runs `f` on the transaction, if there is one.
@@ -266,6 +307,18 @@ impl<'a> Io<'a> {
 
     pub fn write_at(&mut self, file: FileId, data: &[u8], offset: u64) -> Result<()> {
         self.change(file, |pager, shadow| shadow.write(pager, file, data, offset))
+    }
+
+    /// Asks that whenever this transaction writes `source` to disk, `source`'s state
+    /// (a [`Stamp`](super::vfs::Stamp)) be written into `target` at `at` — known only
+    /// once the data is written, so the pager does it as it applies the pages.
+    pub fn stamp_on_write(&mut self, source: FileId, target: FileId, at: u64) -> Result<()> {
+        let registered = self.with(|_, txn| {
+            if !txn.stamps.contains(&(source, target, at)) {
+                txn.stamps.push((source, target, at));
+            }
+        });
+        registered.ok_or(Error::TransactionAborted)
     }
 
     pub fn set_len(&mut self, file: FileId, len: u64) -> Result<()> {

@@ -20,6 +20,49 @@ pub struct FileIdentity {
     pub ino: u64,
 }
 
+/// What `fstat` says of an open file: enough to tell whether it changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct FileStat {
+    pub len: u64,
+    /// Last modification, nanoseconds since the epoch (0 when unknown).
+    pub mtime_ns: i64,
+    pub identity: Option<FileIdentity>,
+}
+
+/// Bytes of an encoded [`Stamp`].
+pub const STAMP_LEN: usize = 24;
+
+/// A file's state as another file records it (an index, the state of its table's data
+/// file): 24 bytes, `len u64 | mtime ns i64 | inode u64`, little-endian.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Stamp {
+    pub len: u64,
+    pub mtime_ns: i64,
+    pub inode: u64,
+}
+
+impl Stamp {
+    pub fn of(stat: &FileStat) -> Stamp {
+        Stamp { len: stat.len, mtime_ns: stat.mtime_ns, inode: stat.identity.map_or(0, |i| i.ino) }
+    }
+
+    pub fn encode(&self) -> [u8; STAMP_LEN] {
+        let mut out = [0u8; STAMP_LEN];
+        out[0..8].copy_from_slice(&self.len.to_le_bytes());
+        out[8..16].copy_from_slice(&self.mtime_ns.to_le_bytes());
+        out[16..24].copy_from_slice(&self.inode.to_le_bytes());
+        out
+    }
+
+    pub fn decode(bytes: &[u8]) -> Stamp {
+        Stamp {
+            len: u64::from_le_bytes(bytes[0..8].try_into().unwrap_or_default()),
+            mtime_ns: i64::from_le_bytes(bytes[8..16].try_into().unwrap_or_default()),
+            inode: u64::from_le_bytes(bytes[16..24].try_into().unwrap_or_default()),
+        }
+    }
+}
+
 /// A directory's identity and last change (of a name in it), to tell cheaply whether
 /// any file of it may have been replaced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -43,6 +86,11 @@ pub trait FileIo: Send + Sync {
     /// Which file this is; `None` when the backend cannot tell.
     fn identity(&self) -> io::Result<Option<FileIdentity>> {
         Ok(None)
+    }
+    /// Length, modification time and identity (a backend that cannot tell the time
+    /// gives 0, and indexes are then trusted on length alone).
+    fn stat(&self) -> io::Result<FileStat> {
+        Ok(FileStat { len: self.len()?, mtime_ns: 0, identity: self.identity()? })
     }
     /// Makes this handle refer to the file now at `path` (creating it if missing).
     fn reopen(&self, _path: &Path) -> io::Result<()> {
@@ -137,6 +185,12 @@ impl FileIo for OsFile {
 
     fn identity(&self) -> io::Result<Option<FileIdentity>> {
         Ok(Some(identity_of(&self.0.metadata()?)))
+    }
+
+    fn stat(&self) -> io::Result<FileStat> {
+        let meta = self.0.metadata()?;
+        let mtime_ns = meta.mtime() * 1_000_000_000 + meta.mtime_nsec();
+        Ok(FileStat { len: meta.len(), mtime_ns, identity: Some(identity_of(&meta)) })
     }
 
     fn reopen(&self, path: &Path) -> io::Result<()> {

@@ -16,8 +16,9 @@ mod text_heap;
 pub use text_heap::HeapItem;
 
 use crate::error::{CorruptDataError, Location, Result};
-use crate::format::constants::{data_file, free_file, pk_index_file, seq_file, text_file};
+use crate::format::constants::{data_file, free_file, index_file, pk_index_file, seq_file, text_file};
 use crate::format::schema::{Layout, TableSchema};
+use crate::index::{KeyKind, Tree};
 use crate::storage::pager::{FileId, Pager};
 use crate::storage::txn::Io;
 use crate::value::Columns;
@@ -30,6 +31,10 @@ pub struct Table {
     pub schema: TableSchema,
     pub layout: Layout,
     pub columns: Columns,
+    /// The secondary indexes, in field order.
+    pub indexes: Vec<Index>,
+    /// Page size of an index file written from now on.
+    pub index_page_size: u32,
     dat: FileId,
     idx: FileId,
     free: FileId,
@@ -37,10 +42,17 @@ pub struct Table {
     text: Option<FileId>,
 }
 
+/// A secondary index of a table: the field it is on, and its tree.
+#[derive(Debug, Clone)]
+pub struct Index {
+    pub field: usize,
+    pub tree: Tree,
+}
+
 impl Table {
     /// Opens the table's files in `pager`, creating missing ones (a new sequence file
     /// holds `0`, as the original writes it).
-    pub fn open(pager: &mut Pager, schema: TableSchema) -> Result<Table> {
+    pub fn open(pager: &mut Pager, schema: TableSchema, index_page_size: u32) -> Result<Table> {
         let name = schema.name.clone();
         let dat = pager.add_file(&data_file(&name))?;
         let idx = pager.add_file(&pk_index_file(&name))?;
@@ -48,9 +60,15 @@ impl Table {
         let seq = pager.add_file(&seq_file(&name))?;
         pager.init_if_empty(seq, b"0")?;
         let text = if schema.has_text() { Some(pager.add_file(&text_file(&name))?) } else { None };
+        let mut indexes = Vec::new();
+        for (i, field) in schema.fields.iter().enumerate() {
+            let (Some(spec), Some(kind)) = (field.index(), KeyKind::of(&field.ty)) else { continue };
+            let file = pager.add_file(&index_file(&name, &field.name))?;
+            indexes.push(Index { field: i, tree: Tree { file, kind, unique: spec.unique } });
+        }
         let columns: Columns = schema.fields.iter().map(|f| f.name.as_str().into()).collect();
         let layout = schema.layout();
-        Ok(Table { schema, layout, columns, dat, idx, free, seq, text })
+        Ok(Table { schema, layout, columns, indexes, index_page_size, dat, idx, free, seq, text })
     }
 
     pub fn name(&self) -> &str {

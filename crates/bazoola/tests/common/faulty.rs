@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use bazoola::{DirStamp, FileIdentity, FileIo, OsVfs, Vfs};
+use bazoola::{DirStamp, FileIdentity, FileIo, FileStat, OsVfs, Vfs};
 
 /// Counts mutations (write, set_len, sync) and decides which one fails.
 #[derive(Default)]
@@ -106,6 +106,9 @@ impl FileIo for FaultFile {
     }
     fn identity(&self) -> io::Result<Option<FileIdentity>> {
         self.inner.identity()
+    }
+    fn stat(&self) -> io::Result<FileStat> {
+        self.inner.stat()
     }
     fn reopen(&self, path: &Path) -> io::Result<()> {
         self.inner.reopen(path)
