@@ -3,7 +3,7 @@
 //! Every page handler hands [`App::run`] a closure that makes its database calls and
 //! says what to answer. The closure runs on tokio's blocking pool (the calls take file
 //! locks and do file I/O, which must not stall the async workers), on one thread from
-//! start to end so the per-thread "rows examined" counter measures exactly this request.
+//! start to end.
 //! The page is rendered there too, with the record of the calls appended.
 
 use std::sync::Arc;
@@ -79,7 +79,7 @@ impl App {
     }
 
     fn render(&self, page: &Page, ops: &[Op], flash: Option<Flash>) -> Result<String, minijinja::Error> {
-        let total_examined: u64 = ops.iter().map(|op| op.examined).sum();
+        let total_examined: u64 = ops.iter().filter_map(|op| op.examined).sum();
         let total_micros: u64 = ops.iter().map(|op| op.micros).sum();
         let ctx = context! {
             title => &page.title,

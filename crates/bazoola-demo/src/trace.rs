@@ -3,15 +3,15 @@
 //! [`Traced`] wraps a [`Database`] for the length of one request and exposes the calls
 //! the pages use, under the API's own names. Each call is recorded as an [`Op`]: the
 //! table, the condition and joins written as in the API (`ISUBSTR(name='web')`,
-//! `Join(owner_id → owner, users)`), the rows the engine examined (the difference of
-//! [`bazoola::rows_examined`], a per-thread counter, around the call — which is why a
-//! request runs all its calls on one blocking thread), the rows returned and the time.
+//! `Join(owner_id → owner, users)`), the rows returned and the time — and for a read,
+//! the plan the engine ran (`Query::analyze`: which index, how many rows each step
+//! examined).
 
 use std::cell::RefCell;
 use std::ops::ControlFlow;
 use std::time::Instant;
 
-use bazoola::{Cond, Database, Join, JoinKind, Result, Row, Value};
+use bazoola::{Cond, Database, Join, JoinKind, Plan, Result, Row, Value};
 use serde::Serialize;
 
 /// One recorded database call.
@@ -22,7 +22,10 @@ pub struct Op {
     pub table: String,
     /// Arguments as the API spells them: id, condition, joins, fields written.
     pub detail: String,
-    pub examined: u64,
+    /// Rows the engine read to answer (reads only: their plan counts them).
+    pub examined: Option<u64>,
+    /// The plan the engine ran, with what each step did (reads only).
+    pub plan: Option<String>,
     /// Rows handed back (or written); `None` where that means nothing.
     pub returned: Option<u64>,
     pub micros: u64,
@@ -53,11 +56,9 @@ impl<'a> Traced<'a> {
         run: impl FnOnce() -> Result<T>,
         returned: impl FnOnce(&T) -> Option<u64>,
     ) -> Result<T> {
-        let examined_before = bazoola::rows_examined();
         let started = Instant::now();
         let outcome = run();
         let micros = started.elapsed().as_micros() as u64;
-        let examined = bazoola::rows_examined() - examined_before;
         let (returned, error) = match &outcome {
             Ok(value) => (returned(value), None),
             Err(e) => (None, Some(e.to_string())),
@@ -66,7 +67,8 @@ impl<'a> Traced<'a> {
             call,
             table: table.into(),
             detail,
-            examined,
+            examined: None,
+            plan: None,
             returned,
             micros,
             error,
@@ -74,42 +76,76 @@ impl<'a> Traced<'a> {
         outcome
     }
 
+    /// Runs a read as `Query::analyze` and records it with its plan.
+    fn read<T>(
+        &self,
+        call: &'static str,
+        table: &str,
+        detail: String,
+        run: impl FnOnce() -> Result<(T, Plan)>,
+        returned: impl FnOnce(&T) -> u64,
+    ) -> Result<T> {
+        let started = Instant::now();
+        let outcome = run();
+        let micros = started.elapsed().as_micros() as u64;
+        let (examined, plan, returned, error) = match &outcome {
+            Ok((value, plan)) => {
+                (Some(plan.rows_examined()), Some(plan.to_string()), Some(returned(value)), None)
+            }
+            Err(e) => (None, None, None, Some(e.to_string())),
+        };
+        self.ops.borrow_mut().push(Op {
+            call,
+            table: table.into(),
+            detail,
+            examined,
+            plan,
+            returned,
+            micros,
+            error,
+        });
+        outcome.map(|(value, _)| value)
+    }
+
+    fn query(&self, table: &str, cond: Option<&Cond>, joins: &[Join]) -> bazoola::Query<'a> {
+        let mut query = self.db.query(table);
+        if let Some(cond) = cond {
+            query = query.filter(cond.clone());
+        }
+        for join in joins {
+            query = query.join(join.clone());
+        }
+        query
+    }
+
     pub fn find_by_id(&self, table: &str, id: i64, joins: &[Join]) -> Result<Option<Row>> {
         let detail = with_joins(format!("id={id}"), joins);
-        self.record(
+        let query = self.query(table, Some(&Cond::eq("id", id)), joins);
+        self.read(
             "find_by_id",
             table,
             detail,
-            || self.db.find_by_id(table, id, joins),
-            |row| Some(u64::from(row.is_some())),
+            || query.analyze().map(|(rows, plan)| (rows.into_iter().next(), plan)),
+            |row| u64::from(row.is_some()),
         )
     }
 
     pub fn find_all(&self, table: &str, joins: &[Join]) -> Result<Vec<Row>> {
         let detail = with_joins(String::new(), joins);
-        self.record(
-            "find_all",
-            table,
-            detail,
-            || self.db.find_all(table, joins),
-            |rows| Some(rows.len() as u64),
-        )
+        let query = self.query(table, None, joins);
+        self.read("find_all", table, detail, || query.analyze(), |rows| rows.len() as u64)
     }
 
     pub fn find_by_cond(&self, table: &str, cond: &Cond, joins: &[Join]) -> Result<Vec<Row>> {
         let detail = with_joins(describe_cond(cond), joins);
-        self.record(
-            "find_by_cond",
-            table,
-            detail,
-            || self.db.find_by_cond(table, cond, joins),
-            |rows| Some(rows.len() as u64),
-        )
+        let query = self.query(table, Some(cond), joins);
+        self.read("find_by_cond", table, detail, || query.analyze(), |rows| rows.len() as u64)
     }
 
     pub fn count(&self, table: &str, cond: Option<&Cond>) -> Result<u64> {
         let detail = cond.map(describe_cond).unwrap_or_default();
-        self.record("count", table, detail, || self.db.count(table, cond), |n| Some(*n))
+        let query = self.query(table, cond, &[]);
+        self.read("count", table, detail, || query.analyze_count(), |n| *n)
     }
 
     /// Streams every row of `table` to `visit` without collecting them.
@@ -156,7 +192,8 @@ impl<'a> Traced<'a> {
             call: "transaction",
             table: String::new(),
             detail,
-            examined: 0,
+            examined: None,
+            plan: None,
             returned: None,
             micros,
             error,
@@ -272,7 +309,7 @@ mod tests {
         assert_eq!(ops.len(), 3);
         assert_eq!(
             (ops[0].call, ops[0].table.as_str(), ops[0].examined, ops[0].returned),
-            ("find_all", "users", 4, Some(4))
+            ("find_all", "users", Some(4), Some(4))
         );
         assert_eq!((ops[1].call, ops[1].detail.as_str(), ops[1].returned), ("find_by_id", "id=999", Some(0)));
         assert_eq!(ops[2].error.as_deref(), Some("'username': The value is too long"));

@@ -113,7 +113,7 @@ fn search_is_case_insensitive_across_tables(
 }
 
 #[rstest]
-fn the_panel_lists_each_call_with_rows_examined_and_returned(app: TestApp) {
+fn the_panel_lists_each_call_with_its_plan_and_rows_examined_and_returned(app: TestApp) {
     let page = app.get("/projects/1");
     let panel = page.text.split("How this page was built").nth(1).expect("the panel");
     let body = panel.split("<tbody>").nth(1).and_then(|b| b.split("</tbody>").next()).expect("the calls");
@@ -141,15 +141,23 @@ fn the_panel_lists_each_call_with_rows_examined_and_returned(app: TestApp) {
         })
         .collect();
     assert_eq!(rows.len(), 2, "{rows:?}");
-    assert_eq!(rows[0][1..4], ["find_by_id", "projects", "id=1, Join(owner_id → owner, users)"]);
-    assert_eq!(rows[0][5], "1", "one project returned");
+    // The arguments cell holds the call's arguments, then its plan.
+    let (arguments, plan) = rows[0][3].split_once("plan").expect("a plan");
     assert_eq!(
-        rows[1][1..4],
-        ["find_by_cond", "tasks", "EQ(project_id=1), Join(assignee_id → assignee, users)"]
+        (rows[0][1].as_str(), rows[0][2].as_str(), arguments),
+        ("find_by_id", "projects", "id=1, Join(owner_id → owner, users)")
     );
+    assert!(plan.starts_with("projects by id via PK index: 1"), "{plan}");
+    assert_eq!(rows[0][5], "1", "one project returned");
+    let (arguments, plan) = rows[1][3].split_once("plan").expect("a plan");
+    assert_eq!(
+        (rows[1][1].as_str(), rows[1][2].as_str(), arguments),
+        ("find_by_cond", "tasks", "EQ(project_id=1), Join(assignee_id → assignee, users)")
+    );
+    assert!(plan.starts_with("tasks via index on project_id: project_id IN (1)"), "{plan}");
     assert_eq!(rows[1][5], "4", "four tasks returned");
     let examined: u64 = rows[1][4].parse().unwrap();
-    assert!(examined >= 7, "the condition scans all 7 tasks: {examined}");
+    assert!((4..7).contains(&examined), "the FK index yields the 4 tasks, not a scan of all 7: {examined}");
     assert!(rows.iter().all(|r| r[6].ends_with("µs") || r[6].ends_with("ms")));
 }
 

@@ -66,6 +66,69 @@ impl fmt::Debug for Cond {
     }
 }
 
+/// The condition as a person would write it, for plans: `year > 1970 AND title LIKE …`.
+impl fmt::Display for Cond {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pairs = |f: &mut fmt::Formatter<'_>, pairs: &[(String, Value)], op: &str| -> fmt::Result {
+            for (i, (field, value)) in pairs.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(" AND ")?;
+                }
+                match (op, value) {
+                    ("=", Value::Null) => write!(f, "{field} IS NULL")?,
+                    ("<>", Value::Null) => write!(f, "{field} IS NOT NULL")?,
+                    _ => write!(f, "{field} {op} {}", value.repr())?,
+                }
+            }
+            Ok(())
+        };
+        let substrings =
+            |f: &mut fmt::Formatter<'_>, pairs: &[(String, String)], what: &str| -> fmt::Result {
+                for (i, (field, needle)) in pairs.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" AND ")?;
+                    }
+                    write!(f, "{field} {what} {}", Value::Text(needle.clone()).repr())?;
+                }
+                Ok(())
+            };
+        let list = |f: &mut fmt::Formatter<'_>, conds: &[Cond], sep: &str| -> fmt::Result {
+            f.write_str("(")?;
+            for (i, c) in conds.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(sep)?;
+                }
+                write!(f, "{c}")?;
+            }
+            f.write_str(")")
+        };
+        match self {
+            Cond::Eq(p) => pairs(f, p, "="),
+            Cond::Ne(p) if p.len() == 1 => pairs(f, p, "<>"),
+            Cond::Ne(p) => {
+                f.write_str("NOT (")?;
+                pairs(f, p, "=")?;
+                f.write_str(")")
+            }
+            Cond::Lt(p) => pairs(f, p, "<"),
+            Cond::Gt(p) => pairs(f, p, ">"),
+            Cond::Le(p) => pairs(f, p, "<="),
+            Cond::Ge(p) => pairs(f, p, ">="),
+            Cond::Substr(p) => substrings(f, p, "CONTAINS"),
+            Cond::ISubstr(p) => substrings(f, p, "ICONTAINS"),
+            Cond::In(field, values) => {
+                let shown: Vec<String> = values.iter().map(Value::repr).collect();
+                write!(f, "{field} IN ({})", shown.join(", "))
+            }
+            Cond::IsNull(field) => write!(f, "{field} IS NULL"),
+            Cond::And(c) => list(f, c, " AND "),
+            Cond::Or(c) => list(f, c, " OR "),
+            Cond::Not(c) => write!(f, "NOT {c}"),
+            Cond::Custom(_) => f.write_str("<custom>"),
+        }
+    }
+}
+
 impl Cond {
     pub fn eq(field: impl Into<String>, value: impl Into<Value>) -> Cond {
         Cond::Eq(vec![(field.into(), value.into())])
@@ -170,11 +233,6 @@ pub(crate) enum Predicate {
 }
 
 impl Predicate {
-    /// Matches every row.
-    pub fn all() -> Predicate {
-        Predicate::All(Vec::new())
-    }
-
     /// Binds `cond` to `table`: unknown fields and uncomparable values are refused here,
     /// once, rather than per row.
     pub fn compile(cond: &Cond, table: &Table) -> Result<Predicate, ValidationError> {

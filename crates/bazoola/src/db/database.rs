@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{RwLock, RwLockReadGuard};
 
 use super::check::{CheckReport, Problem};
-use super::cond::{Cond, Predicate};
+use super::cond::Cond;
 use super::engine::Engine;
 use super::join::Join;
 use super::open::OpenOptions;
+use super::plan::Plan;
 use crate::error::{Error, Result};
 use crate::format::schema::TableSchema;
 use crate::progress::Progress;
@@ -24,16 +25,6 @@ pub struct Database {
 /// Turns `(name, value)` pairs with convenient types into the engine's form.
 fn pairs<K: Into<String>, V: Into<Value>>(values: impl IntoIterator<Item = (K, V)>) -> Vec<(String, Value)> {
     values.into_iter().map(|(k, v)| (k.into(), v.into())).collect()
-}
-
-/// The table's index and the condition bound to it (all rows for `None`).
-fn prepare(e: &Engine, table: &str, cond: Option<&Cond>) -> Result<(usize, Predicate)> {
-    let t = e.table(table)?;
-    let pred = match cond {
-        Some(cond) => Predicate::compile(cond, &e.tables[t])?,
-        None => Predicate::all(),
-    };
-    Ok((t, pred))
 }
 
 impl Database {
@@ -91,10 +82,15 @@ impl Database {
         let engine = self.engine()?;
         let e = engine.get();
         let t = e.table(table)?;
+        if joins.is_empty() {
+            return e.read(|io| e.find_by_id(io, t, id));
+        }
+        let plan = e.plan_by_id(t, id, joins)?;
         e.read(|io| {
+            e.prepare(io, &plan)?;
             let Some(row) = e.find_by_id(io, t, id)? else { return Ok(None) };
             let mut rows = [row];
-            e.apply_joins(io, t, &mut rows, joins)?;
+            e.apply_joins(io, &mut rows, &plan.joins)?;
             let [row] = rows;
             Ok(Some(row))
         })
@@ -113,12 +109,8 @@ impl Database {
     fn find(&self, table: &str, cond: Option<&Cond>, joins: &[Join]) -> Result<Vec<Row>> {
         let engine = self.engine()?;
         let e = engine.get();
-        let (t, pred) = prepare(e, table, cond)?;
-        e.read(|io| {
-            let mut rows = e.collect(io, t, &pred)?;
-            e.apply_joins(io, t, &mut rows, joins)?;
-            Ok(rows)
-        })
+        let plan = e.plan(e.table(table)?, cond, joins)?;
+        e.read(|io| collect(e, io, &plan))
     }
 
     /// Streams the rows satisfying `cond` (all rows for `None`) to `visit` without
@@ -132,16 +124,40 @@ impl Database {
     ) -> Result<()> {
         let engine = self.engine()?;
         let e = engine.get();
-        let (t, pred) = prepare(e, table, cond)?;
-        e.read(|io| e.scan(io, t, &pred, &mut |row| Ok(visit(row))))
+        let plan = e.plan(e.table(table)?, cond, &[])?;
+        e.read(|io| e.execute(io, &plan, STREAM_BATCH, &mut |row| Ok(visit(row))))
     }
 
     /// Number of rows satisfying `cond` (all rows for `None`).
     pub fn count(&self, table: &str, cond: Option<&Cond>) -> Result<u64> {
         let engine = self.engine()?;
         let e = engine.get();
-        let (t, pred) = prepare(e, table, cond)?;
-        e.read(|io| e.count(io, t, &pred))
+        let plan = e.plan(e.table(table)?, cond, &[])?;
+        e.read(|io| {
+            e.prepare(io, &plan)?;
+            let mut n = 0;
+            e.produce(io, &plan, &mut |_, _, _| {
+                n += 1;
+                Ok(ControlFlow::Continue(()))
+            })?;
+            Ok(n)
+        })
+    }
+
+    /// A query on `table`, to filter, join, run, count or explain.
+    ///
+    /// ```
+    /// # use bazoola::{Cond, Database, Field, TableSchema};
+    /// # let dir = tempfile::tempdir().unwrap();
+    /// let db = Database::open(dir.path(), [TableSchema::new("t").field(Field::int("n").indexed())])?;
+    /// db.insert("t", [("n", 7)])?;
+    /// let query = db.query("t").filter(Cond::gt("n", 5));
+    /// assert_eq!(query.rows()?.len(), 1);
+    /// assert!(query.explain()?.to_string().starts_with("t via index on n: range (5, +∞)"));
+    /// # Ok::<(), bazoola::Error>(())
+    /// ```
+    pub fn query(&self, table: &str) -> Query<'_> {
+        Query { db: self, table: table.to_string(), cond: None, joins: Vec::new() }
     }
 
     /// Changes the given fields of row `id`; it keeps its slot. Returns the new row.
@@ -276,6 +292,112 @@ impl Database {
 
     pub fn is_closed(&self) -> bool {
         self.engine.read().unwrap_or_else(|p| p.into_inner()).is_none()
+    }
+}
+
+/// Rows a streaming read decodes and joins at a time.
+const STREAM_BATCH: usize = 1024;
+
+/// Every row `plan` yields, joins applied.
+fn collect(e: &Engine, io: &mut crate::storage::txn::Io, plan: &Plan) -> Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    e.execute(io, plan, usize::MAX, &mut |row| {
+        rows.push(row);
+        Ok(ControlFlow::Continue(()))
+    })?;
+    Ok(rows)
+}
+
+/// A query being put together: a table, a condition, joins. Nothing is read until it
+/// is run ([`Query::rows`], [`Query::for_each`], [`Query::count`]) or explained.
+#[derive(Clone)]
+pub struct Query<'db> {
+    db: &'db Database,
+    table: String,
+    cond: Option<Cond>,
+    joins: Vec<Join>,
+}
+
+impl Query<'_> {
+    /// Keeps the rows satisfying `cond` (ANDed with any condition already given).
+    pub fn filter(mut self, cond: Cond) -> Self {
+        self.cond = Some(match self.cond.take() {
+            Some(first) => first.and(cond),
+            None => cond,
+        });
+        self
+    }
+
+    /// Adds a join, applied after the ones already given.
+    pub fn join(mut self, join: Join) -> Self {
+        self.joins.push(join);
+        self
+    }
+
+    fn plan(&self, e: &Engine) -> Result<Plan> {
+        e.plan(e.table(&self.table)?, self.cond.as_ref(), &self.joins)
+    }
+
+    /// The rows, in file order.
+    pub fn rows(&self) -> Result<Vec<Row>> {
+        self.db.find(&self.table, self.cond.as_ref(), &self.joins)
+    }
+
+    /// Streams the rows to `visit` (joins applied a batch at a time) until it says to
+    /// stop; the shared lock is held throughout, so `visit` must not write.
+    pub fn for_each(&self, mut visit: impl FnMut(Row) -> ControlFlow<()>) -> Result<()> {
+        let engine = self.db.engine()?;
+        let e = engine.get();
+        let plan = self.plan(e)?;
+        e.read(|io| e.execute(io, &plan, STREAM_BATCH, &mut |row| Ok(visit(row))))
+    }
+
+    pub fn count(&self) -> Result<u64> {
+        self.db.count(&self.table, self.cond.as_ref())
+    }
+
+    /// The plan the query would run, with estimated rows (EXPLAIN).
+    pub fn explain(&self) -> Result<Plan> {
+        let engine = self.db.engine()?;
+        let e = engine.get();
+        let plan = self.plan(e)?;
+        e.read(|io| {
+            e.prepare(io, &plan)?;
+            e.estimate(io, &plan)
+        })?;
+        Ok(plan)
+    }
+
+    /// Counts the query's rows and returns the plan, each step showing what it did.
+    pub fn analyze_count(&self) -> Result<(u64, Plan)> {
+        let engine = self.db.engine()?;
+        let e = engine.get();
+        let plan = e.plan(e.table(&self.table)?, self.cond.as_ref(), &[])?;
+        let n = e.read(|io| {
+            e.prepare(io, &plan)?;
+            e.estimate(io, &plan)?;
+            let mut n = 0;
+            e.produce(io, &plan, &mut |_, _, _| {
+                n += 1;
+                Ok(ControlFlow::Continue(()))
+            })?;
+            Ok(n)
+        })?;
+        Ok((n, plan))
+    }
+
+    /// Runs the query and returns its rows with the plan, each step showing what it
+    /// actually did (EXPLAIN ANALYZE).
+    pub fn analyze(&self) -> Result<(Vec<Row>, Plan)> {
+        let engine = self.db.engine()?;
+        let e = engine.get();
+        let plan = self.plan(e)?;
+        let rows = e.read(|io| {
+            e.prepare(io, &plan)?;
+            e.estimate(io, &plan)?;
+            collect(e, io, &plan)
+        })?;
+        Ok((rows, plan))
     }
 }
 

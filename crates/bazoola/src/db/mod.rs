@@ -4,7 +4,8 @@
 //! - [`database`]: the public [`Database`](database::Database) handle.
 //! - [`engine`]: locking and transactions around each operation.
 //! - [`open`]: opening a directory and agreeing on schemas.
-//! - [`query`], [`cond`], [`join`]: reading rows.
+//! - [`plan`]: queries as plans — chosen, run, explained; [`query`], [`cond`],
+//!   [`join`]: reading rows.
 //! - [`write`], [`validate`]: changing rows; [`indexes`]: rows and their indexes in step.
 //! - [`check`]: verifying the files; [`vacuum`]: compacting text heaps.
 
@@ -15,6 +16,7 @@ pub mod engine;
 pub mod indexes;
 pub mod join;
 pub mod open;
+pub mod plan;
 pub mod query;
 pub mod vacuum;
 pub mod validate;
