@@ -4,7 +4,8 @@
 //! in flight, entirely.
 //!
 //! Half of the writers hold so little of a transaction in memory that they spill it to
-//! disk under a multi-segment journal before commit.
+//! disk under a multi-segment journal before commit. Index pages are small, so the kills
+//! also land in the middle of index splits; `check` verifies every index against the rows.
 //!
 //! The default is 200 kills; `BAZOOLA_CRASH_KILLS=10000 cargo test --release --test crash`
 //! runs the long mode.
@@ -14,8 +15,8 @@ mod common;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
-use bazoola::{Database, OpenOptions, DEFAULT_TXN_MEMORY};
-use common::workload::{run_txn, schemas, state, Rng};
+use bazoola::{Database, DEFAULT_TXN_MEMORY};
+use common::workload::{run_txn, schemas, small_index_pages, state, Rng};
 
 #[test]
 #[ignore = "run as a child process by kill_writers_at_random_moments"]
@@ -23,7 +24,7 @@ fn child_writer() {
     let Ok(dir) = std::env::var("BAZOOLA_CRASH_DIR") else { return };
     let start: u64 = std::env::var("BAZOOLA_CRASH_START").ok().and_then(|s| s.parse().ok()).unwrap_or(0);
     let memory: usize = std::env::var("BAZOOLA_CRASH_TXN_MEMORY").ok().and_then(|s| s.parse().ok()).unwrap();
-    let db = OpenOptions::new().txn_memory(memory).open(&dir, schemas()).unwrap();
+    let db = small_index_pages().txn_memory(memory).open(&dir, schemas()).unwrap();
     let mut out = std::io::stdout().lock();
     for n in start.. {
         run_txn(&db, n).unwrap();

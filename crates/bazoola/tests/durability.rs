@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use bazoola::{Database, OpenOptions, SyncMode};
 use common::faulty::{Disk, FaultVfs, PowerCutVfs, Trigger};
-use common::workload::{run_txn, schemas, state};
+use common::workload::{run_txn, schemas, small_index_pages, state};
 use rstest::rstest;
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -19,10 +19,10 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A directory holding the state after transactions `0..n`.
+/// A directory holding the state after transactions `0..n`, its indexes in small pages.
 fn base(n: u64) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let db = Database::open(dir.path(), schemas()).unwrap();
+    let db = small_index_pages().open(dir.path(), schemas()).unwrap();
     for i in 0..n {
         run_txn(&db, i).unwrap();
     }
@@ -77,7 +77,7 @@ fn every_failed_write_sync_or_truncate_rolls_back(
     #[values(mixed as Txn, truncate_all as Txn, vacuum as Txn)] txn: Txn,
     #[values(0, 1)] memory: usize,
 ) {
-    let options = OpenOptions::new().sync(mode).txn_memory(TXN_MEMORY[memory]);
+    let options = small_index_pages().sync(mode).txn_memory(TXN_MEMORY[memory]);
     let base = base(25);
     let expected = state(&Database::open(base.path(), schemas()).unwrap());
     let before = common::snapshot(base.path());
@@ -136,7 +136,7 @@ fn power_cut_at_every_mutation_leaves_a_committed_state(#[values(0, 1)] memory: 
         let trigger = Arc::new(Trigger::default());
         let disk = Arc::new(Disk::default());
         let vfs = Arc::new(PowerCutVfs { trigger: trigger.clone(), disk });
-        let db = OpenOptions::new()
+        let db = small_index_pages()
             .sync(SyncMode::Full)
             .txn_memory(TXN_MEMORY[memory])
             .vfs(vfs)

@@ -218,8 +218,7 @@ impl TableSchema {
             return Err(invalid("a table name is letters, digits and '_', not starting with a digit".into()));
         }
         match self.fields.first() {
-            Some(Field { name, ty: FieldType::Pk, nullable: false, indexing: Indexing::Default })
-                if name == "id" => {}
+            Some(Field { name, ty: FieldType::Pk, nullable: false, .. }) if name == "id" => {}
             _ => return Err(invalid("the first field must be `id PK`".into())),
         }
         for (i, field) in self.fields.iter().enumerate() {

@@ -1,6 +1,7 @@
 //! A deterministic random workload of multi-operation transactions (inserts, updates,
-//! deletes with cascades, TEXT values), for the crash and power-cut tests: transaction
-//! `n` always does the same thing to the same state.
+//! deletes with cascades, TEXT values, an indexed field and an FK's automatic index),
+//! for the crash and power-cut tests: transaction `n` always does the same thing to the
+//! same state. Opened with [`small_index_pages`], its transactions split index pages.
 
 use bazoola::{Database, Field, OnDelete, Row, TableSchema, Value};
 
@@ -9,11 +10,20 @@ pub fn schemas() -> Vec<TableSchema> {
         TableSchema::new("items")
             .field(Field::char("name", 12))
             .field(Field::text("body").nullable())
-            .field(Field::int("n").nullable()),
+            .field(Field::int("n").nullable().indexed()),
         TableSchema::new("tags")
             .field(Field::fk("item_id", "items").on_delete(OnDelete::Cascade))
             .field(Field::char("label", 8)),
     ]
+}
+
+/// Index pages so small (256 bytes: 14 INT entries a leaf) that the workload splits
+/// them, and crash and fault tests land in the middle of splits.
+pub const SMALL_INDEX_PAGES: u32 = 256;
+
+/// Options with [`SMALL_INDEX_PAGES`].
+pub fn small_index_pages() -> bazoola::OpenOptions {
+    bazoola::OpenOptions::new().index_page_size(SMALL_INDEX_PAGES)
 }
 
 /// xorshift64*: enough randomness for choosing operations, seeded per transaction.
