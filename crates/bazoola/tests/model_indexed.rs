@@ -66,12 +66,15 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
+/// An item: its owner, score and tag.
+type Item = (Option<i64>, Option<i64>, Option<String>);
+
 /// The rows of each table by id (ids are assigned as the database does: max seen + 1,
 /// since nothing here inserts explicit ids).
 #[derive(Debug, Clone, Default)]
 struct Model {
     owners: BTreeMap<i64, (Option<String>, Option<i64>)>,
-    items: BTreeMap<i64, (Option<i64>, Option<i64>, Option<String>)>,
+    items: BTreeMap<i64, Item>,
     notes: BTreeMap<i64, i64>,
     seq: [i64; 3],
 }
