@@ -26,13 +26,14 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The layers, bottom up: [`format`] (bytes of every file), `storage` (the I/O trait,
-//! journal, pager and locks), `table` (one table's files), `db` (the database).
+//! The layers, bottom up: `format` (bytes of every file), `storage` (the I/O trait,
+//! journal, pager and locks), `table` (one table's files), `index` (secondary indexes:
+//! B+tree files), `db` (the database: planner, constraints, queries).
 
 mod db;
 mod de;
 mod error;
-pub mod format;
+mod format;
 mod index;
 mod progress;
 mod storage;
