@@ -42,6 +42,9 @@ impl FormErrors {
             Error::Integrity(IntegrityError::MissingTarget { field, target, id, .. }) => {
                 (field.as_str(), format!("there is no row with id {id} in '{target}'"))
             }
+            Error::Integrity(IntegrityError::Unique { field, value, .. }) => {
+                (field.as_str(), format!("{value} is already taken"))
+            }
             _ => return None,
         };
         let mut errors = FormErrors::default();

@@ -3,6 +3,10 @@
 //! Users own projects (RESTRICT: a user who owns a project cannot be deleted), projects
 //! hold tasks (CASCADE), tasks hold comments (CASCADE), and a task's assignee becomes
 //! null when that user is deleted (SET NULL). Comment authors are RESTRICT, like owners.
+//!
+//! Indexes: an email belongs to one user (UNIQUE), tasks are listed by status (INDEX),
+//! and every FK is indexed automatically — so a project's tasks, a task's comments and
+//! the delete rules are index lookups, not scans.
 
 use bazoola::{Field, OnDelete, TableSchema};
 
@@ -15,7 +19,7 @@ pub fn tables() -> Vec<TableSchema> {
     vec![
         TableSchema::new("users")
             .field(Field::char("username", 20))
-            .field(Field::char("email", 50))
+            .field(Field::char("email", 50).unique())
             .field(Field::char("role", 10)),
         TableSchema::new("projects")
             .field(Field::char("name", 30))
@@ -29,7 +33,7 @@ pub fn tables() -> Vec<TableSchema> {
             .field(Field::text("description"))
             .field(Field::fk("project_id", "projects").on_delete(OnDelete::Cascade))
             .field(Field::fk("assignee_id", "users").nullable().on_delete(OnDelete::SetNull))
-            .field(Field::char("status", 15))
+            .field(Field::char("status", 15).indexed())
             .field(Field::char("priority", 6))
             .field(Field::char("created_date", 10))
             .field(Field::char("due_date", 10).nullable())

@@ -141,6 +141,8 @@ const EMAIL_51: &str = "abcdefghijklmnopqrstuvwxyzabcdefghijklmnop@mail.com";
 #[case::username_too_long("/users/new", USER, &[("username", LONG_21)], "username: the value is too long", LONG_21)]
 #[case::username_missing("/users/new", USER, &[("username", "  ")], "username: this field is required", "dora@example.com")]
 #[case::username_starting_with_nul("/users/new", USER, &[("username", "\0abc")], "username: the value cannot start with a NUL character", "dora@example.com")]
+#[case::email_taken("/users/new", USER, &[("email", "alice@example.com")], "email: alice@example.com is already taken", "value=\"dora\"")]
+#[case::edit_email_taken("/users/3/edit", USER, &[("email", "alice@example.com")], "email: alice@example.com is already taken", "value=\"dora\"")]
 #[case::email_too_long("/users/new", USER, &[("email", EMAIL_51)], "email: the value is too long", EMAIL_51)]
 #[case::email_not_an_address("/users/new", USER, &[("email", "dora")], "email: must be an email address", "value=\"dora\"")]
 #[case::role_unknown("/users/new", USER, &[("role", "boss")], "role: must be one of admin, manager, user", "dora@example.com")]
