@@ -84,8 +84,11 @@ struct DirSeen {
 }
 
 /// A directory change this recent (relative to when it is seen) might hide another in
-/// the same timestamp tick; two seconds cover filesystems that keep whole seconds.
-const RACY_NS: i128 = 2_000_000_000;
+/// the same timestamp tick: one tick of the kernel's coarse clock (at most 10 ms). On
+/// Linux 6.13 and later (multigrain timestamps on ext4, xfs, btrfs, tmpfs) a change after
+/// our `stat` always gets a later time, so even this window is only a safety margin; on
+/// filesystems that keep whole seconds a replacement within that second can be missed.
+const RACY_NS: i128 = 10_000_000;
 
 pub struct Pager {
     dir: PathBuf,
