@@ -222,8 +222,15 @@ pub fn describe_join(join: &Join) -> String {
     let name = match join.kind {
         JoinKind::Forward => "Join",
         JoinKind::Inverse => "InverseJoin",
+        JoinKind::Count => "InverseCount",
     };
-    let nested: String = join.joins.iter().map(|j| format!(".with({})", describe_join(j))).collect();
+    let mut nested: String = join.joins.iter().map(|j| format!(".with({})", describe_join(j))).collect();
+    if let Some(cond) = &join.cond {
+        nested.push_str(&format!(".filter({})", describe_cond(cond)));
+    }
+    if let Some(through) = &join.through {
+        nested.push_str(&format!(".through({})", describe_join(through)));
+    }
     format!("{name}({} → {}, {}){nested}", join.fk_field, join.key, join.table)
 }
 

@@ -68,6 +68,7 @@ fn field(value: &Value) -> Tv {
     match value {
         Value::Null => Tv::from(()),
         Value::Int(n) => Tv::from(*n),
+        Value::Float(x) => Tv::from(*x),
         Value::Text(s) => Tv::from(s.as_str()),
         Value::Row(r) => row(r),
         Value::Rows(rs) => rows(rs),

@@ -220,6 +220,7 @@ impl<'py> RowMaker<'py> {
         Ok(match value {
             Value::Null => self.py.None().into_bound(self.py),
             Value::Int(v) => v.into_pyobject(self.py)?.into_any(),
+            Value::Float(v) => v.into_pyobject(self.py)?.into_any(),
             Value::Text(s) => PyString::new(self.py, s).into_any(),
             Value::Row(row) => self.row(row)?,
             Value::Rows(rows) => self.rows(rows)?.into_any(),

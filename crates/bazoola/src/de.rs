@@ -68,6 +68,7 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'de> {
         match self.0 {
             Value::Null => visitor.visit_none(),
             Value::Int(v) => visitor.visit_i64(*v),
+            Value::Float(v) => visitor.visit_f64(*v),
             Value::Text(s) => visitor.visit_borrowed_str(s),
             Value::Row(row) => visitor.visit_map(RowDeserializer::new(row)),
             Value::Rows(rows) => visitor.visit_seq(RowsAccess(rows.iter())),

@@ -50,6 +50,9 @@ pub enum ValidationError {
     UnknownTable { table: String },
     #[error("'{field}': the condition value `{repr}` cannot be compared with this field")]
     BadCondition { table: String, field: String, repr: String },
+    /// A limit or offset that cannot be: a limit of 0 or less, an offset below 0.
+    #[error("'{what}': must be {}, got {value}", if *what == "limit" { "at least 1" } else { "at least 0" })]
+    BadLimit { table: String, what: &'static str, value: i64 },
     /// Conditions nest at most [`MAX_COND_DEPTH`](crate::MAX_COND_DEPTH) levels; chains
     /// of one combinator (`a | b | c …`) are flattened and do not count.
     #[error("table '{table}': the condition is nested more than {limit} levels deep")]
@@ -287,6 +290,7 @@ impl ValidationError {
             | UnknownField { table, .. }
             | UnknownTable { table }
             | BadCondition { table, .. }
+            | BadLimit { table, .. }
             | CondTooDeep { table, .. } => (!table.is_empty()).then_some(table.as_str()),
         }
     }
@@ -304,6 +308,7 @@ impl ValidationError {
             | UnknownField { field, .. }
             | BadCondition { field, .. } => (!field.is_empty()).then_some(field.as_str()),
             DuplicateId { .. } | NonPositiveId { .. } | IdChanged { .. } | IdTooFar { .. } => Some("id"),
+            BadLimit { what, .. } => Some(what),
             UnknownTable { .. } | CondTooDeep { .. } => None,
         }
     }

@@ -42,10 +42,11 @@ mod value;
 
 pub use db::check::{CheckReport, Problem, Reclaimable, StaleIndex};
 pub use db::cond::{Cond, MAX_COND_DEPTH};
-pub use db::database::{Database, Query};
+pub use db::database::Database;
 pub use db::join::{Join, JoinKind};
 pub use db::open::OpenOptions;
-pub use db::plan::{Access, Plan};
+pub use db::plan::{Access, Agg, Plan};
+pub use db::query_builder::{Query, QueryIter};
 pub use de::DeError;
 pub use error::{
     CorruptDataError, Error, IntegrityError, IoError, IoOp, Location, Result, SchemaError, ValidationError,

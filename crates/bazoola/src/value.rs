@@ -9,18 +9,52 @@ use std::ops::Index;
 use std::sync::Arc;
 
 /// One field's value.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Default)]
 pub enum Value {
     #[default]
     Null,
     /// PK, INT and FK fields.
     Int(i64),
+    /// An average (`AVG`): the one value no field stores.
+    Float(f64),
     /// CHAR and TEXT fields.
     Text(String),
     /// The referenced row of a `Join` (or `Null` when the FK is null).
     Row(Box<Row>),
     /// The referring rows of an `InverseJoin`.
     Rows(Vec<Row>),
+}
+
+/// Floats compare by their bits, so that `Value` (and `Row`) can be keys: two NaNs of
+/// the same bits are equal, and 0.0 differs from -0.0.
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Null, Value::Null) => true,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => a.to_bits() == b.to_bits(),
+            (Value::Text(a), Value::Text(b)) => a == b,
+            (Value::Row(a), Value::Row(b)) => a == b,
+            (Value::Rows(a), Value::Rows(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Value {}
+
+impl std::hash::Hash for Value {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(self).hash(state);
+        match self {
+            Value::Null => {}
+            Value::Int(v) => v.hash(state),
+            Value::Float(v) => v.to_bits().hash(state),
+            Value::Text(v) => v.hash(state),
+            Value::Row(v) => v.hash(state),
+            Value::Rows(v) => v.hash(state),
+        }
+    }
 }
 
 impl Value {
@@ -30,6 +64,13 @@ impl Value {
     pub fn as_int(&self) -> Option<i64> {
         match self {
             Value::Int(v) => Some(*v),
+            _ => None,
+        }
+    }
+    pub fn as_float(&self) -> Option<f64> {
+        match self {
+            Value::Float(v) => Some(*v),
+            Value::Int(v) => Some(*v as f64),
             _ => None,
         }
     }
@@ -57,6 +98,7 @@ impl Value {
         match self {
             Value::Null => "None".into(),
             Value::Int(v) => v.to_string(),
+            Value::Float(v) => format!("{v:?}"),
             Value::Text(s) => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")),
             Value::Row(row) => format!("{row}"),
             Value::Rows(rows) => format!("[{} rows]", rows.len()),
@@ -81,6 +123,12 @@ macro_rules! from_int {
     )*};
 }
 from_int!(i8, i16, i32, i64, u8, u16, u32);
+
+impl From<f64> for Value {
+    fn from(v: f64) -> Value {
+        Value::Float(v)
+    }
+}
 
 impl From<&str> for Value {
     fn from(v: &str) -> Value {

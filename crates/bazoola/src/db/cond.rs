@@ -232,6 +232,12 @@ pub(crate) enum Predicate {
     Custom(RowPredicate),
 }
 
+impl fmt::Debug for Predicate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Predicate(..)")
+    }
+}
+
 impl Predicate {
     /// Binds `cond` to `table`: unknown fields and uncomparable values are refused here,
     /// once, rather than per row.

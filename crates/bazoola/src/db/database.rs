@@ -11,6 +11,7 @@ use super::engine::Engine;
 use super::join::Join;
 use super::open::OpenOptions;
 use super::plan::Plan;
+use super::query_builder::Query;
 use crate::error::{Error, Result};
 use crate::format::schema::TableSchema;
 use crate::progress::Progress;
@@ -46,7 +47,7 @@ impl Database {
         &self.dir
     }
 
-    fn engine(&self) -> Result<EngineRef<'_>> {
+    pub(crate) fn engine(&self) -> Result<EngineRef<'_>> {
         let guard = self.engine.read().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
             return Err(Error::Closed { dir: self.dir.clone() });
@@ -157,7 +158,7 @@ impl Database {
     /// # Ok::<(), bazoola::Error>(())
     /// ```
     pub fn query(&self, table: &str) -> Query<'_> {
-        Query { db: self, table: table.to_string(), cond: None, joins: Vec::new() }
+        Query::new(self, table)
     }
 
     /// Changes the given fields of row `id`; it keeps its slot. Returns the new row.
@@ -296,10 +297,10 @@ impl Database {
 }
 
 /// Rows a streaming read decodes and joins at a time.
-const STREAM_BATCH: usize = 1024;
+pub(crate) const STREAM_BATCH: usize = 1024;
 
 /// Every row `plan` yields, joins applied.
-fn collect(e: &Engine, io: &mut crate::storage::txn::Io, plan: &Plan) -> Result<Vec<Row>> {
+pub(crate) fn collect(e: &Engine, io: &mut crate::storage::txn::Io, plan: &Plan) -> Result<Vec<Row>> {
     let mut rows = Vec::new();
     e.execute(io, plan, usize::MAX, &mut |row| {
         rows.push(row);
@@ -308,103 +309,10 @@ fn collect(e: &Engine, io: &mut crate::storage::txn::Io, plan: &Plan) -> Result<
     Ok(rows)
 }
 
-/// A query being put together: a table, a condition, joins. Nothing is read until it
-/// is run ([`Query::rows`], [`Query::for_each`], [`Query::count`]) or explained.
-#[derive(Clone)]
-pub struct Query<'db> {
-    db: &'db Database,
-    table: String,
-    cond: Option<Cond>,
-    joins: Vec<Join>,
-}
-
-impl Query<'_> {
-    /// Keeps the rows satisfying `cond` (ANDed with any condition already given).
-    pub fn filter(mut self, cond: Cond) -> Self {
-        self.cond = Some(match self.cond.take() {
-            Some(first) => first.and(cond),
-            None => cond,
-        });
-        self
-    }
-
-    /// Adds a join, applied after the ones already given.
-    pub fn join(mut self, join: Join) -> Self {
-        self.joins.push(join);
-        self
-    }
-
-    fn plan(&self, e: &Engine) -> Result<Plan> {
-        e.plan(e.table(&self.table)?, self.cond.as_ref(), &self.joins)
-    }
-
-    /// The rows, in file order.
-    pub fn rows(&self) -> Result<Vec<Row>> {
-        self.db.find(&self.table, self.cond.as_ref(), &self.joins)
-    }
-
-    /// Streams the rows to `visit` (joins applied a batch at a time) until it says to
-    /// stop; the shared lock is held throughout, so `visit` must not write.
-    pub fn for_each(&self, mut visit: impl FnMut(Row) -> ControlFlow<()>) -> Result<()> {
-        let engine = self.db.engine()?;
-        let e = engine.get();
-        let plan = self.plan(e)?;
-        e.read(|io| e.execute(io, &plan, STREAM_BATCH, &mut |row| Ok(visit(row))))
-    }
-
-    pub fn count(&self) -> Result<u64> {
-        self.db.count(&self.table, self.cond.as_ref())
-    }
-
-    /// The plan the query would run, with estimated rows (EXPLAIN).
-    pub fn explain(&self) -> Result<Plan> {
-        let engine = self.db.engine()?;
-        let e = engine.get();
-        let plan = self.plan(e)?;
-        e.read(|io| {
-            e.prepare(io, &plan)?;
-            e.estimate(io, &plan)
-        })?;
-        Ok(plan)
-    }
-
-    /// Counts the query's rows and returns the plan, each step showing what it did.
-    pub fn analyze_count(&self) -> Result<(u64, Plan)> {
-        let engine = self.db.engine()?;
-        let e = engine.get();
-        let plan = e.plan(e.table(&self.table)?, self.cond.as_ref(), &[])?;
-        let n = e.read(|io| {
-            e.prepare(io, &plan)?;
-            e.estimate(io, &plan)?;
-            let mut n = 0;
-            e.produce(io, &plan, &mut |_, _, _| {
-                n += 1;
-                Ok(ControlFlow::Continue(()))
-            })?;
-            Ok(n)
-        })?;
-        Ok((n, plan))
-    }
-
-    /// Runs the query and returns its rows with the plan, each step showing what it
-    /// actually did (EXPLAIN ANALYZE).
-    pub fn analyze(&self) -> Result<(Vec<Row>, Plan)> {
-        let engine = self.db.engine()?;
-        let e = engine.get();
-        let plan = self.plan(e)?;
-        let rows = e.read(|io| {
-            e.prepare(io, &plan)?;
-            e.estimate(io, &plan)?;
-            collect(e, io, &plan)
-        })?;
-        Ok((rows, plan))
-    }
-}
-
-struct EngineRef<'a>(RwLockReadGuard<'a, Option<Engine>>);
+pub(crate) struct EngineRef<'a>(RwLockReadGuard<'a, Option<Engine>>);
 
 impl EngineRef<'_> {
-    fn get(&self) -> &Engine {
+    pub(crate) fn get(&self) -> &Engine {
         self.0.as_ref().expect("checked open when the reference was taken")
     }
 }

@@ -18,6 +18,7 @@ pub mod join;
 pub mod open;
 pub mod plan;
 pub mod query;
+pub mod query_builder;
 pub mod vacuum;
 pub mod validate;
 pub mod write;

@@ -16,14 +16,15 @@
 
 use std::ops::Bound;
 
-use super::node::{Access, Counters, JoinPlan, Plan, Via};
+use super::node::{Access, Counters, JoinPlan, OrderKey, Ordering, Plan, Via};
+use super::QuerySpec;
 use crate::db::cond::{Cond, Predicate};
 use crate::db::engine::Engine;
 use crate::db::join::{Join, JoinKind};
-use crate::error::Result;
+use crate::error::{Result, ValidationError};
 use crate::format::schema::FieldType;
 use crate::table::Table;
-use crate::value::Value;
+use crate::value::{Columns, Value};
 
 /// One comparison the whole condition requires.
 enum Conjunct<'c> {
@@ -69,12 +70,60 @@ fn exact_bound(table: &Table, field: usize, value: &Value) -> bool {
 impl Engine {
     /// The plan for reading table `t`'s rows that satisfy `cond`, with `joins` applied.
     pub fn plan(&self, t: usize, cond: Option<&Cond>, joins: &[Join]) -> Result<Plan> {
+        let spec = QuerySpec { cond: cond.cloned(), joins: joins.to_vec(), ..QuerySpec::default() };
+        self.plan_query(t, &spec)
+    }
+
+    /// The plan for a whole query on table `t`.
+    pub fn plan_query(&self, t: usize, spec: &QuerySpec) -> Result<Plan> {
         let table = &self.tables[t];
+        let cond = spec.cond.as_ref();
+        let joins = &spec.joins;
+        if spec.limit == Some(0) {
+            return Err(
+                ValidationError::BadLimit { table: table.name().into(), what: "limit", value: 0 }.into()
+            );
+        }
         let filter = match cond {
             Some(cond) => Some((Predicate::compile(cond, table)?, cond.to_string())),
             None => None,
         };
+        let order = spec
+            .order
+            .iter()
+            .map(|(name, descending)| {
+                Ok(OrderKey { field: self.field(t, name)?, name: name.clone(), descending: *descending })
+            })
+            .collect::<Result<Vec<_>>>()?;
         let access = cond.map_or(Access::FullScan, |cond| self.choose_access(t, cond));
+        let ordering = match order.first() {
+            None => Ordering::Slots,
+            Some(first) => match table.indexes.iter().position(|i| i.field == first.field) {
+                Some(index) if matches!(access, Access::FullScan) => Ordering::Index { index },
+                Some(index) if matches!(access, Access::IndexRange { index: i, .. } if i == index) => {
+                    Ordering::Index { index }
+                }
+                _ => Ordering::Sort,
+            },
+        };
+        let fields = match &spec.fields {
+            None => None,
+            Some(names) => {
+                let mut positions = vec![0];
+                for name in names {
+                    positions.push(self.field(t, name)?);
+                }
+                // A forward join needs its FK's value: it is returned too.
+                for join in joins.iter().filter(|j| j.kind == JoinKind::Forward) {
+                    positions.push(self.field(t, &join.fk_field)?);
+                }
+                positions.sort_unstable();
+                positions.dedup();
+                let columns: Columns =
+                    positions.iter().map(|&i| table.schema.fields[i].name.as_str().into()).collect();
+                Some((positions, columns))
+            }
+        };
         let access_field = match &access {
             Access::IndexLookup { index, .. } | Access::IndexRange { index, .. } => {
                 Some(table.schema.fields[table.indexes[*index].field].name.clone())
@@ -88,26 +137,27 @@ impl Engine {
             access,
             access_field,
             filter,
+            order,
+            ordering,
+            offset: spec.offset,
+            limit: spec.limit,
+            fields,
             joins: self.plan_joins(t, joins)?,
+            aggregate: None,
             access_counters: Counters::default(),
             filter_counters: Counters::default(),
+            order_counters: Counters::default(),
+            limit_counters: Counters::default(),
             estimate: Default::default(),
         })
     }
 
     /// The plan of `find_by_id`: one row through the PK index, no filter.
     pub fn plan_by_id(&self, t: usize, id: i64, joins: &[Join]) -> Result<Plan> {
-        Ok(Plan {
-            table: t,
-            table_name: self.tables[t].name().into(),
-            access: Access::PkLookup { ids: vec![id] },
-            access_field: Some("id".into()),
-            filter: None,
-            joins: self.plan_joins(t, joins)?,
-            access_counters: Counters::default(),
-            filter_counters: Counters::default(),
-            estimate: Default::default(),
-        })
+        let mut plan = self.plan(t, None, joins)?;
+        plan.access = Access::PkLookup { ids: vec![id] };
+        plan.access_field = Some("id".into());
+        Ok(plan)
     }
 
     fn choose_access(&self, t: usize, cond: &Cond) -> Access {
@@ -176,35 +226,53 @@ impl Engine {
 
     /// Plans `joins` applied to rows of table `t`.
     pub fn plan_joins(&self, t: usize, joins: &[Join]) -> Result<Vec<JoinPlan>> {
-        joins
-            .iter()
-            .map(|join| {
-                let other = self.table(&join.table)?;
-                let (field, via) = match join.kind {
-                    JoinKind::Forward => (self.field(t, &join.fk_field)?, Via::PkIndex),
-                    JoinKind::Inverse => {
-                        let field = self.field(other, &join.fk_field)?;
-                        let via = match self.tables[other].indexes.iter().position(|i| i.field == field) {
-                            Some(index) => Via::FkIndex { index },
-                            None => Via::FkScan,
-                        };
-                        (field, via)
-                    }
+        joins.iter().map(|join| self.plan_join(t, join)).collect()
+    }
+
+    fn plan_join(&self, t: usize, join: &Join) -> Result<JoinPlan> {
+        let other = self.table(&join.table)?;
+        let (field, via) = match join.kind {
+            JoinKind::Forward => (self.field(t, &join.fk_field)?, Via::PkIndex),
+            JoinKind::Inverse | JoinKind::Count => {
+                let field = self.field(other, &join.fk_field)?;
+                let via = match self.tables[other].indexes.iter().position(|i| i.field == field) {
+                    Some(index) => Via::FkIndex { index },
+                    None => Via::FkScan,
                 };
-                Ok(JoinPlan {
-                    kind: join.kind,
-                    key: join.key.clone(),
-                    table: other,
-                    table_name: join.table.clone(),
-                    field,
-                    field_name: join.fk_field.clone(),
-                    via,
-                    joins: self.plan_joins(other, &join.joins)?,
-                    counters: Counters::default(),
-                    estimate: Default::default(),
-                })
-            })
-            .collect()
+                (field, via)
+            }
+        };
+        let filter = match &join.cond {
+            Some(cond) if join.kind == JoinKind::Count => {
+                Some((Predicate::compile(cond, &self.tables[other])?, cond.to_string()))
+            }
+            _ => None,
+        };
+        let through = match &join.through {
+            Some(inner) if join.kind == JoinKind::Count && inner.kind == JoinKind::Count => {
+                Some(Box::new(self.plan_join(other, inner)?))
+            }
+            Some(_) => {
+                let problem =
+                    "`through` joins a count to a count (InverseCount inside InverseCount)".to_string();
+                return Err(crate::error::SchemaError::Invalid { table: join.table.clone(), problem }.into());
+            }
+            None => None,
+        };
+        Ok(JoinPlan {
+            kind: join.kind,
+            key: join.key.clone(),
+            table: other,
+            table_name: join.table.clone(),
+            field,
+            field_name: join.fk_field.clone(),
+            via,
+            filter,
+            through,
+            joins: self.plan_joins(other, &join.joins)?,
+            counters: Counters::default(),
+            estimate: Default::default(),
+        })
     }
 }
 

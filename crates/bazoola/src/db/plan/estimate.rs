@@ -51,7 +51,7 @@ impl Engine {
         for join in joins {
             let each = match (join.kind, join.via) {
                 (JoinKind::Forward, _) => 1.0,
-                (JoinKind::Inverse, Via::FkIndex { index }) => {
+                (_, Via::FkIndex { index }) => {
                     let index = &self.tables[join.table].indexes[index];
                     let entries = self.fresh_index(io, join.table, index)?.entries as f64;
                     let targets = self.live_rows(io, self.target_of(join))? as f64;
@@ -61,7 +61,7 @@ impl Engine {
                         0.0
                     }
                 }
-                (JoinKind::Inverse, _) => {
+                (_, _) => {
                     let rows = self.live_rows(io, join.table)? as f64;
                     let targets = self.live_rows(io, self.target_of(join))? as f64;
                     if targets > 0.0 {
@@ -73,6 +73,9 @@ impl Engine {
             };
             join.estimate.set(Some(each));
             self.estimate_joins(io, &join.joins)?;
+            if let Some(through) = &join.through {
+                self.estimate_joins(io, std::slice::from_ref(through))?;
+            }
         }
         Ok(())
     }
@@ -104,21 +107,7 @@ impl Engine {
                     })?;
                 }
             }
-            Access::IndexRange { .. } => {
-                // The same walk the executor makes, stopped at the cap.
-                let probe = Plan {
-                    table: plan.table,
-                    table_name: plan.table_name.clone(),
-                    access: plan.access.clone(),
-                    access_field: None,
-                    filter: None,
-                    joins: Vec::new(),
-                    access_counters: Default::default(),
-                    filter_counters: Default::default(),
-                    estimate: Default::default(),
-                };
-                n = self.range_len(io, &probe, COUNT_CAP)?;
-            }
+            Access::IndexRange { .. } => n = self.range_len(io, plan.table, &plan.access, COUNT_CAP)?,
             _ => {}
         }
         Ok(n)

@@ -8,9 +8,29 @@
 //! `for_each` and joins; the delete rules find referring rows through the same index
 //! lookups (`Engine::rows_holding`).
 
+pub mod aggregate;
 pub mod choose;
+pub mod count;
 pub mod estimate;
 pub mod node;
+pub mod order;
 pub mod run;
 
+pub use aggregate::Agg;
 pub use node::{Access, Plan};
+
+use crate::db::cond::Cond;
+use crate::db::join::Join;
+
+/// What a query asks for, before it is planned.
+#[derive(Debug, Clone, Default)]
+pub struct QuerySpec {
+    pub cond: Option<Cond>,
+    pub joins: Vec<Join>,
+    /// Field names, each descending or not.
+    pub order: Vec<(String, bool)>,
+    pub offset: u64,
+    pub limit: Option<u64>,
+    /// The fields to return (`id` always is); `None`: every field.
+    pub fields: Option<Vec<String>>,
+}

@@ -1,6 +1,7 @@
 //! What a plan is: how a table's rows are reached (the access path), the condition
-//! they are filtered by, and the joins applied to them — with the planner's estimates
-//! and, once run, the counts of what each step actually did. Printing a plan is EXPLAIN.
+//! they are filtered by, their order, how many are kept, which fields are returned, and
+//! the joins (and relation counts) applied to them — with the planner's estimates and,
+//! once run, the counts of what each step actually did. Printing a plan is EXPLAIN.
 
 use std::cell::Cell;
 use std::fmt;
@@ -9,7 +10,7 @@ use std::time::Duration;
 
 use crate::db::cond::Predicate;
 use crate::db::join::JoinKind;
-use crate::value::Value;
+use crate::value::{Columns, Value};
 
 /// How the rows of a table are reached.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,19 +50,41 @@ impl Counters {
     }
 }
 
+/// One key of an ordering.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderKey {
+    pub field: usize,
+    pub name: String,
+    pub descending: bool,
+}
+
+/// How the rows are put in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ordering {
+    /// File (slot) order: no ordering asked for.
+    Slots,
+    /// Walking the index on the first key (index `index` of the table), each run of equal
+    /// values sorted by the other keys; stops as soon as enough rows are out.
+    Index { index: usize },
+    /// Sorting sort keys and slots (a top-k heap when there is a limit), then reading the
+    /// rows in that order.
+    Sort,
+}
+
 /// How a join finds its rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Via {
     /// Forward: the referenced rows by id, through the PK index (or, for a batch of
     /// ids larger than an eighth of the table, in one scan of it).
     PkIndex,
-    /// Inverse: the referring rows through the FK field's index `index`.
+    /// Inverse or count: the referring rows through the FK field's index `index`.
     FkIndex { index: usize },
-    /// Inverse, for an FK declared `NOINDEX`: one scan of the referring table per batch.
+    /// Inverse or count, for an FK declared `NOINDEX`: one scan of the referring table
+    /// per batch.
     FkScan,
 }
 
-/// A join of a plan.
+/// A join (or relation count) of a plan.
 #[derive(Debug)]
 pub struct JoinPlan {
     pub kind: JoinKind,
@@ -70,19 +93,23 @@ pub struct JoinPlan {
     /// The other table, and its name.
     pub table: usize,
     pub table_name: String,
-    /// The FK field: of the plan's table (forward) or of the other table (inverse).
+    /// The FK field: of the plan's table (forward) or of the other table (inverse, count).
     pub field: usize,
     pub field_name: String,
     pub via: Via,
+    /// A count's condition on the rows it counts (or crosses, with `through`).
+    pub filter: Option<(Predicate, String)>,
+    /// A count's second hop.
+    pub through: Option<Box<JoinPlan>>,
     pub joins: Vec<JoinPlan>,
     pub counters: Counters,
-    /// Estimated rows joined to each row (forward: 1).
+    /// Estimated rows joined to (or counted for) each row.
     pub estimate: Cell<Option<f64>>,
 }
 
-/// A query on one table: how its rows are reached, filtered and joined. Printed, it is
-/// the EXPLAIN of the query; after running, the counts of each step are printed too
-/// (EXPLAIN ANALYZE).
+/// A query on one table: how its rows are reached, filtered, ordered, cut and joined.
+/// Printed, it is the EXPLAIN of the query; after running, the counts of each step are
+/// printed too (EXPLAIN ANALYZE).
 pub struct Plan {
     pub(crate) table: usize,
     pub(crate) table_name: String,
@@ -92,10 +119,22 @@ pub struct Plan {
     /// The whole condition, re-checked on every row the access path yields (so an
     /// access path only ever has to be a superset of the answer).
     pub(crate) filter: Option<(Predicate, String)>,
+    pub(crate) order: Vec<OrderKey>,
+    pub(crate) ordering: Ordering,
+    pub(crate) offset: u64,
+    pub(crate) limit: Option<u64>,
+    /// The fields returned (positions, in table order, `id` first), and their names;
+    /// `None`: every field.
+    pub(crate) fields: Option<(Vec<usize>, Columns)>,
     pub(crate) joins: Vec<JoinPlan>,
-    /// The access path's work and the rows the filter let through.
+    /// An aggregate over the rows, instead of the rows.
+    pub(crate) aggregate: Option<super::aggregate::Aggregate>,
+    /// The access path's work, the rows the filter let through, the ordering step's
+    /// and the limit's.
     pub(crate) access_counters: Counters,
     pub(crate) filter_counters: Counters,
+    pub(crate) order_counters: Counters,
+    pub(crate) limit_counters: Counters,
     /// Estimated rows from the access path, and after the filter.
     pub(crate) estimate: Cell<Option<(f64, f64)>>,
 }
@@ -112,12 +151,26 @@ impl Plan {
         &self.access
     }
 
-    /// Rows read from files by the whole plan as it ran, joins included.
+    /// Rows (and index entries) read from files by the whole plan as it ran, joins and
+    /// counts included.
     pub fn rows_examined(&self) -> u64 {
         fn joins(list: &[JoinPlan]) -> u64 {
-            list.iter().map(|j| j.counters.examined.get() + joins(&j.joins)).sum()
+            list.iter()
+                .map(|j| {
+                    j.counters.examined.get()
+                        + joins(&j.joins)
+                        + j.through.as_deref().map_or(0, |t| joins(std::slice::from_ref(t)))
+                })
+                .sum()
         }
-        self.access_counters.examined.get() + joins(&self.joins)
+        let aggregate = self.aggregate.as_ref().map_or(0, |a| match a.path {
+            super::aggregate::AggPath::Rows => 0,
+            _ => a.counters.examined.get(),
+        });
+        self.access_counters.examined.get()
+            + self.order_counters.examined.get()
+            + aggregate
+            + joins(&self.joins)
     }
 
     fn describe_access(&self) -> String {
@@ -145,6 +198,23 @@ impl Plan {
                 };
                 format!("{} via index on {field}: range {lo}, {hi}", self.table_name)
             }
+        }
+    }
+
+    fn describe_order(&self) -> String {
+        let keys: Vec<String> = self
+            .order
+            .iter()
+            .map(|k| if k.descending { format!("{} DESC", k.name) } else { k.name.clone() })
+            .collect();
+        match self.ordering {
+            Ordering::Index { .. } => {
+                format!("order by {}: in index order on {}", keys.join(", "), self.order[0].name)
+            }
+            _ => match self.limit {
+                Some(limit) => format!("order by {}: top {} of a sort", keys.join(", "), self.offset + limit),
+                None => format!("order by {}: sort", keys.join(", ")),
+            },
         }
     }
 }
@@ -181,27 +251,50 @@ fn rows(n: f64) -> String {
     }
 }
 
-fn joins(f: &mut fmt::Formatter<'_>, indent: &str, list: &[JoinPlan]) -> fmt::Result {
+fn describe_join(join: &JoinPlan) -> String {
+    let via = match join.via {
+        Via::PkIndex => "via PK index".to_string(),
+        Via::FkIndex { .. } => format!("via index on {}", join.field_name),
+        Via::FkScan => format!("scanning {}", join.table_name),
+    };
+    let filter = join.filter.as_ref().map(|(_, text)| format!(" where {text}")).unwrap_or_default();
+    match join.kind {
+        JoinKind::Forward => {
+            format!("join {}: the {} row {} points at, {via}", join.key, join.table_name, join.field_name)
+        }
+        JoinKind::Inverse => format!(
+            "inverse join {}: {} rows whose {} points here, {via}",
+            join.key, join.table_name, join.field_name
+        ),
+        JoinKind::Count if join.through.is_some() => {
+            format!(
+                "count {}: across {} rows whose {} points here{filter}, {via}",
+                join.key, join.table_name, join.field_name
+            )
+        }
+        JoinKind::Count => {
+            let what = if join.filter.is_none() && matches!(join.via, Via::FkIndex { .. }) {
+                "index entries only"
+            } else {
+                "rows read"
+            };
+            format!(
+                "count {}: {} rows whose {} points here{filter}, {via} ({what})",
+                join.key, join.table_name, join.field_name
+            )
+        }
+    }
+}
+
+fn joins(f: &mut fmt::Formatter<'_>, indent: &str, list: &[&JoinPlan]) -> fmt::Result {
     for (i, join) in list.iter().enumerate() {
         let last = i + 1 == list.len();
         let (branch, next) = if last { ("└─ ", "   ") } else { ("├─ ", "│  ") };
-        let text = match (join.kind, join.via) {
-            (JoinKind::Forward, _) => format!(
-                "join {}: the {} row {} points at, via PK index",
-                join.key, join.table_name, join.field_name
-            ),
-            (JoinKind::Inverse, Via::FkIndex { .. }) => format!(
-                "inverse join {}: {} rows whose {} points here, via index on {}",
-                join.key, join.table_name, join.field_name, join.field_name
-            ),
-            (JoinKind::Inverse, _) => format!(
-                "inverse join {}: {} rows whose {} points here, scanning {}",
-                join.key, join.table_name, join.field_name, join.table_name
-            ),
-        };
         let estimate = join.estimate.get().map(|n| format!("{} each", rows(n)));
-        line(f, &format!("{indent}{branch}"), &text, estimate, &join.counters)?;
-        joins(f, &format!("{indent}{next}"), &join.joins)?;
+        line(f, &format!("{indent}{branch}"), &describe_join(join), estimate, &join.counters)?;
+        let mut children: Vec<&JoinPlan> = join.through.iter().map(|t| &**t).collect();
+        children.extend(join.joins.iter());
+        joins(f, &format!("{indent}{next}"), &children)?;
     }
     Ok(())
 }
@@ -214,10 +307,34 @@ impl fmt::Display for Plan {
             None => (None, None),
         };
         line(f, "", &self.describe_access(), access_estimate, &self.access_counters)?;
+        let mut steps: Vec<(String, Option<String>, &Counters)> = Vec::new();
         if let Some((_, text)) = &self.filter {
-            let branch = if self.joins.is_empty() { "└─ " } else { "├─ " };
-            line(f, branch, &format!("filter: {text}"), filter_estimate, &self.filter_counters)?;
+            steps.push((format!("filter: {text}"), filter_estimate, &self.filter_counters));
         }
-        joins(f, "", &self.joins)
+        if !self.order.is_empty() {
+            steps.push((self.describe_order(), None, &self.order_counters));
+        }
+        if self.limit.is_some() || self.offset > 0 {
+            let text = match self.limit {
+                Some(limit) if self.offset > 0 => format!("limit {limit} offset {}", self.offset),
+                Some(limit) => format!("limit {limit}"),
+                None => format!("offset {}", self.offset),
+            };
+            steps.push((text, None, &self.limit_counters));
+        }
+        if let Some((_, names)) = &self.fields {
+            let names: Vec<&str> = names.iter().map(|n| &**n).collect();
+            steps.push((format!("fields: {}", names.join(", ")), None, &self.limit_counters));
+        }
+        if let Some(aggregate) = &self.aggregate {
+            steps.push((aggregate.describe(), None, &aggregate.counters));
+        }
+        let join_list: Vec<&JoinPlan> = self.joins.iter().collect();
+        for (i, (text, estimate, counters)) in steps.iter().enumerate() {
+            let last = i + 1 == steps.len() && join_list.is_empty();
+            let counters = if text.starts_with("fields:") { &Counters::default() } else { *counters };
+            line(f, if last { "└─ " } else { "├─ " }, text, estimate.clone(), counters)?;
+        }
+        joins(f, "", &join_list)
     }
 }

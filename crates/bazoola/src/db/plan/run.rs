@@ -1,8 +1,9 @@
-//! Running a plan: the access path yields candidate rows in file (slot) order — index
+//! Running a plan. The access path yields candidate rows in file (slot) order — index
 //! paths collect the rows' slots first and read them sorted, so results keep the order
-//! the original package returned and reads move forward through the file — the filter
-//! keeps those that satisfy the whole condition, testing raw bytes, and the joins are
-//! applied to batches of decoded rows. Every step counts what it does in its counters.
+//! the original package returned and reads move forward through the file — and the
+//! filter keeps those that satisfy the whole condition, testing raw bytes. An ordering
+//! puts them in order ([`super::order`]). Then the rows are cut (offset, limit), decoded
+//! (only the fields asked for) and joined in batches. Every step counts what it does.
 //!
 //! Before the first row is produced, [`Engine::prepare`] checks every index the plan will
 //! use: a read that meets a stale one gives up here, when retrying it under the write
@@ -12,12 +13,12 @@ use std::collections::{BTreeSet, HashMap};
 use std::ops::{Bound, ControlFlow};
 use std::time::Instant;
 
-use super::node::{Access, JoinPlan, Plan, Via};
+use super::node::{Access, JoinPlan, Ordering, Plan, Via};
 use crate::db::engine::Engine;
 use crate::db::join::JoinKind;
 use crate::db::query::RawVisitor;
 use crate::error::{Location, Result};
-use crate::index::{key, From};
+use crate::index::{key, From, KeyKind};
 use crate::storage::txn::Io;
 use crate::table::Table;
 use crate::value::{Columns, Row, Value};
@@ -28,18 +29,22 @@ pub type RowSink<'s> = dyn FnMut(Row) -> Result<ControlFlow<()>> + 's;
 impl Engine {
     /// Makes sure every index `plan` uses is fresh (see `db::indexes`).
     pub fn prepare(&self, io: &mut Io, plan: &Plan) -> Result<()> {
+        let table = &self.tables[plan.table];
         if let Access::IndexLookup { index, .. } | Access::IndexRange { index, .. } = plan.access {
-            self.fresh_index(io, plan.table, &self.tables[plan.table].indexes[index])?;
+            self.fresh_index(io, plan.table, &table.indexes[index])?;
         }
-        self.prepare_joins(io, &plan.joins)
+        if let Ordering::Index { index } = plan.ordering {
+            self.fresh_index(io, plan.table, &table.indexes[index])?;
+        }
+        self.prepare_joins(io, plan.joins.iter())
     }
 
-    fn prepare_joins(&self, io: &mut Io, joins: &[JoinPlan]) -> Result<()> {
+    fn prepare_joins<'p>(&self, io: &mut Io, joins: impl Iterator<Item = &'p JoinPlan>) -> Result<()> {
         for join in joins {
             if let Via::FkIndex { index } = join.via {
                 self.fresh_index(io, join.table, &self.tables[join.table].indexes[index])?;
             }
-            self.prepare_joins(io, &join.joins)?;
+            self.prepare_joins(io, join.joins.iter().chain(join.through.as_deref()))?;
         }
         Ok(())
     }
@@ -81,8 +86,7 @@ impl Engine {
                 Ok(())
             }
         };
-        let elapsed = started.elapsed();
-        access.spend(elapsed);
+        access.spend(started.elapsed());
         if plan.filter.is_some() {
             filter.spend(std::time::Duration::ZERO);
         }
@@ -105,10 +109,12 @@ impl Engine {
                     })?;
                 }
             }
-            Access::IndexRange { .. } => self.walk_range(io, plan, &mut |id| {
-                ids.push(id);
-                ControlFlow::Continue(())
-            })?,
+            Access::IndexRange { .. } => {
+                self.walk_range(io, plan.table, &plan.access, &plan.access_counters, &mut |id| {
+                    ids.push(id);
+                    ControlFlow::Continue(())
+                })?
+            }
             Access::FullScan => {}
         }
         let mut slots = Vec::with_capacity(ids.len());
@@ -127,18 +133,20 @@ impl Engine {
     pub fn walk_range(
         &self,
         io: &mut Io,
-        plan: &Plan,
+        t: usize,
+        access: &Access,
+        counters: &super::node::Counters,
         visit: &mut dyn FnMut(i64) -> ControlFlow<()>,
     ) -> Result<()> {
-        let Access::IndexRange { index, lower, upper } = &plan.access else { return Ok(()) };
-        let index = &self.tables[plan.table].indexes[*index];
-        let header = self.fresh_index(io, plan.table, index)?;
+        let Access::IndexRange { index, lower, upper } = access else { return Ok(()) };
+        let index = &self.tables[t].indexes[*index];
+        let header = self.fresh_index(io, t, index)?;
         let kind = index.tree.kind;
         let k = kind.key_len();
         // Nulls sort first and satisfy no range: start at the smallest value.
         let smallest = match kind {
-            crate::index::KeyKind::Int => Value::Int(i64::MIN),
-            crate::index::KeyKind::Char { .. } => Value::Text(String::new()),
+            KeyKind::Int => Value::Int(i64::MIN),
+            KeyKind::Char { .. } => Value::Text(String::new()),
         };
         let low = match lower {
             Bound::Included(v) | Bound::Excluded(v) => v,
@@ -149,7 +157,6 @@ impl Engine {
             Bound::Included(v) | Bound::Excluded(v) => kind.encode(v),
             Bound::Unbounded => None,
         };
-        let counters = &plan.access_counters;
         index.tree.scan(io, &header, From::Entry(&start), false, &mut |_, entry| {
             counters.examine(1);
             if high.as_ref().is_some_and(|high| &entry[..k] > high.as_slice()) {
@@ -160,9 +167,9 @@ impl Engine {
     }
 
     /// How many entries an index-range path covers, counted up to `cap`.
-    pub fn range_len(&self, io: &mut Io, plan: &Plan, cap: u64) -> Result<u64> {
+    pub fn range_len(&self, io: &mut Io, t: usize, access: &Access, cap: u64) -> Result<u64> {
         let mut n = 0;
-        self.walk_range(io, plan, &mut |_| {
+        self.walk_range(io, t, access, &Default::default(), &mut |_| {
             n += 1;
             if n >= cap {
                 ControlFlow::Break(())
@@ -173,40 +180,88 @@ impl Engine {
         Ok(n)
     }
 
-    /// Runs `plan`: every result row, joins applied, to `sink`, in slot order. Joins run
-    /// on batches of `batch` rows (one batch for a whole result collected at once).
+    /// Runs `plan`: every result row, in the plan's order, cut, decoded and joined, to
+    /// `sink`. Joins run on batches of `batch` rows (one batch for a whole result
+    /// collected at once).
     pub fn execute(&self, io: &mut Io, plan: &Plan, batch: usize, sink: &mut RowSink) -> Result<()> {
         self.prepare(io, plan)?;
-        let table = &self.tables[plan.table];
-        let mut pending: Vec<Row> = Vec::new();
-        let mut stopped = false;
-        let mut flush = |io: &mut Io, pending: &mut Vec<Row>| -> Result<bool> {
-            self.apply_joins(io, pending, &plan.joins)?;
-            for row in pending.drain(..) {
-                if sink(row)?.is_break() {
-                    return Ok(true);
-                }
-            }
-            Ok(false)
-        };
-        self.produce(io, plan, &mut |io, slot, row| {
-            let values = table.decode_row(io, slot, row)?;
-            pending.push(Row::new(table.columns.clone(), values));
-            if pending.len() >= batch {
-                stopped = flush(io, &mut pending)?;
-                if stopped {
-                    return Ok(ControlFlow::Break(()));
-                }
-            }
-            Ok(ControlFlow::Continue(()))
-        })?;
-        if !stopped && !pending.is_empty() {
-            flush(io, &mut pending)?;
+        let mut out = Emitter { engine: self, plan, batch, sink, skipped: 0, taken: 0, pending: Vec::new() };
+        let mut push = |io: &mut Io, slot: u64, row: &[u8]| out.push(io, slot, row);
+        match plan.ordering {
+            Ordering::Slots => self.produce(io, plan, &mut push)?,
+            Ordering::Index { index } => self.produce_index_ordered(io, plan, index, &mut push)?,
+            Ordering::Sort => self.produce_sorted(io, plan, &mut push)?,
         }
+        let _stopped = out.flush(io)?;
         Ok(())
     }
 
-    /// Applies planned joins, in order, to rows of table `t`.
+    /// The slots of the plan's result rows, in order, offset and limit applied: what a
+    /// reader that fetches the rows later, a batch at a time, walks through.
+    pub fn result_slots(&self, io: &mut Io, plan: &Plan) -> Result<Vec<u64>> {
+        self.prepare(io, plan)?;
+        let mut slots = Vec::new();
+        let mut skipped = 0;
+        let mut push = |_: &mut Io, slot: u64, _: &[u8]| -> Result<ControlFlow<()>> {
+            if skipped < plan.offset {
+                skipped += 1;
+                return Ok(ControlFlow::Continue(()));
+            }
+            slots.push(slot);
+            Ok(if plan.limit.is_some_and(|l| slots.len() as u64 >= l) {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            })
+        };
+        match plan.ordering {
+            Ordering::Slots => self.produce(io, plan, &mut push)?,
+            Ordering::Index { index } => self.produce_index_ordered(io, plan, index, &mut push)?,
+            Ordering::Sort => self.produce_sorted(io, plan, &mut push)?,
+        }
+        Ok(slots)
+    }
+
+    /// The rows at `slots` that still satisfy the plan's condition (a row deleted since,
+    /// or changed so that it no longer does, is left out), decoded and joined.
+    pub fn rows_at(&self, io: &mut Io, plan: &Plan, slots: &[u64]) -> Result<Vec<Row>> {
+        self.prepare(io, plan)?;
+        let table = &self.tables[plan.table];
+        let mut rows = Vec::with_capacity(slots.len());
+        let mut bytes = vec![0u8; table.layout.row_size];
+        for &slot in slots {
+            if !table.read_row(io, slot, &mut bytes)? || Table::is_deleted(&bytes) {
+                continue;
+            }
+            table.check_row_shape(io, slot, &bytes)?;
+            if let Some((predicate, _)) = &plan.filter {
+                if !predicate.eval(table, io, slot, &bytes)? {
+                    continue;
+                }
+            }
+            rows.push(self.decode_result(io, plan, slot, &bytes)?);
+        }
+        self.apply_joins(io, &mut rows, &plan.joins)?;
+        Ok(rows)
+    }
+
+    /// A result row: the fields the plan returns, decoded.
+    fn decode_result(&self, io: &mut Io, plan: &Plan, slot: u64, bytes: &[u8]) -> Result<Row> {
+        let table = &self.tables[plan.table];
+        Ok(match &plan.fields {
+            None => Row::new(table.columns.clone(), table.decode_row(io, slot, bytes)?),
+            Some((positions, columns)) => {
+                table.check_row_shape(io, slot, bytes)?;
+                let values = positions
+                    .iter()
+                    .map(|&f| table.decode_field(io, slot, bytes, f))
+                    .collect::<Result<_>>()?;
+                Row::new(columns.clone(), values)
+            }
+        })
+    }
+
+    /// Applies planned joins, in order, to rows.
     pub fn apply_joins(&self, io: &mut Io, rows: &mut [Row], joins: &[JoinPlan]) -> Result<()> {
         for join in joins {
             let Some(first) = rows.first() else { return Ok(()) };
@@ -214,13 +269,14 @@ impl Engine {
             let (columns, position) = with_key(first.columns(), &join.key);
             match join.kind {
                 JoinKind::Forward => {
-                    let mut found: Vec<Row> = self.referenced_rows(io, join, rows)?;
+                    let fk = first.columns().iter().position(|c| **c == *join.field_name);
+                    let mut found: Vec<Row> = self.referenced_rows(io, join, rows, fk)?;
                     self.apply_joins(io, &mut found, &join.joins)?;
                     let targets: HashMap<i64, Row> = found.into_iter().map(|row| (row.id(), row)).collect();
                     for row in rows.iter_mut() {
-                        let joined = match row.values()[join.field] {
-                            Value::Int(id) => {
-                                targets.get(&id).map_or(Value::Null, |t| Value::Row(Box::new(t.clone())))
+                        let joined = match fk.map(|i| &row.values()[i]) {
+                            Some(Value::Int(id)) => {
+                                targets.get(id).map_or(Value::Null, |t| Value::Row(Box::new(t.clone())))
                             }
                             _ => Value::Null,
                         };
@@ -237,16 +293,32 @@ impl Engine {
                         row.set_joined(&columns, position, Value::Rows(group));
                     }
                 }
+                JoinKind::Count => {
+                    let parents: BTreeSet<i64> = rows.iter().map(Row::id).collect();
+                    let counts = self.count_referring(io, join, &parents)?;
+                    for row in rows.iter_mut() {
+                        let n = counts.get(&row.id()).copied().unwrap_or(0);
+                        row.set_joined(&columns, position, Value::Int(n as i64));
+                    }
+                }
             }
             join.counters.spend(started.elapsed());
         }
         Ok(())
     }
 
-    /// The rows a forward join's FK values point at. A few are looked up through the
-    /// PK index; for many, one scan of the table is cheaper than a read per row.
-    fn referenced_rows(&self, io: &mut Io, join: &JoinPlan, rows: &[Row]) -> Result<Vec<Row>> {
-        let ids: BTreeSet<i64> = rows.iter().filter_map(|r| r.values()[join.field].as_int()).collect();
+    /// The rows a forward join's FK values point at (the FK is column `fk` of `rows`). A
+    /// few are looked up through the PK index; for many, one scan of the table is
+    /// cheaper than a read per row.
+    fn referenced_rows(
+        &self,
+        io: &mut Io,
+        join: &JoinPlan,
+        rows: &[Row],
+        fk: Option<usize>,
+    ) -> Result<Vec<Row>> {
+        let Some(fk) = fk else { return Ok(Vec::new()) };
+        let ids: BTreeSet<i64> = rows.iter().filter_map(|r| r.values()[fk].as_int()).collect();
         let other = &self.tables[join.table];
         let mut found = Vec::with_capacity(ids.len());
         if ids.len() < 64 || (ids.len() as u64) * 8 < other.slot_count(io)? {
@@ -299,6 +371,51 @@ impl Engine {
             out.insert(id, group.into_iter().map(|(_, row)| row).collect());
         }
         Ok(out)
+    }
+}
+
+/// The last steps of a plan, for rows arriving in final order: skip the offset, stop at
+/// the limit, decode the fields asked for, join a batch at a time, hand rows on.
+struct Emitter<'e, 's> {
+    engine: &'e Engine,
+    plan: &'e Plan,
+    batch: usize,
+    sink: &'e mut RowSink<'s>,
+    skipped: u64,
+    taken: u64,
+    pending: Vec<Row>,
+}
+
+impl Emitter<'_, '_> {
+    fn push(&mut self, io: &mut Io, slot: u64, bytes: &[u8]) -> Result<ControlFlow<()>> {
+        let plan = self.plan;
+        if self.skipped < plan.offset {
+            self.skipped += 1;
+            return Ok(ControlFlow::Continue(()));
+        }
+        let row = self.engine.decode_result(io, plan, slot, bytes)?;
+        self.pending.push(row);
+        self.taken += 1;
+        plan.limit_counters.pass(1);
+        let full = plan.limit.is_some_and(|limit| self.taken >= limit);
+        if (self.pending.len() >= self.batch || full) && self.flush(io)?.is_break() {
+            return Ok(ControlFlow::Break(()));
+        }
+        Ok(if full { ControlFlow::Break(()) } else { ControlFlow::Continue(()) })
+    }
+
+    fn flush(&mut self, io: &mut Io) -> Result<ControlFlow<()>> {
+        if self.pending.is_empty() {
+            return Ok(ControlFlow::Continue(()));
+        }
+        self.plan.limit_counters.spend(std::time::Duration::ZERO);
+        self.engine.apply_joins(io, &mut self.pending, &self.plan.joins)?;
+        for row in self.pending.drain(..) {
+            if (self.sink)(row)?.is_break() {
+                return Ok(ControlFlow::Break(()));
+            }
+        }
+        Ok(ControlFlow::Continue(()))
     }
 }
 

@@ -1,0 +1,81 @@
+//! Relation counts (`InverseCount`): how many rows refer to each row of a result,
+//! counted relation by relation, so that several counts on one parent cost the sum of
+//! their sizes, never the product a join of them would build (the "cartesian trap": two
+//! stores, ten departments each, 500 employees a department, 2,500 products a store —
+//! 25,000,000 joined rows for four numbers; counted here, 15,020 index entries).
+//!
+//! Without a condition, a count reads only the FK's index: one entry per referring row,
+//! no row at all. With `through`, the intermediate rows' ids come from the first FK's
+//! index and the inner count runs once for all of them. A condition, or an FK declared
+//! `NOINDEX`, makes the count read the rows it counts.
+
+use std::collections::{BTreeSet, HashMap};
+use std::ops::ControlFlow;
+
+use super::node::{JoinPlan, Via};
+use crate::db::engine::Engine;
+use crate::error::Result;
+use crate::format::codec::get_int;
+use crate::storage::txn::Io;
+use crate::value::Value;
+
+impl Engine {
+    /// For each of `parents` (ids of the rows the count hangs off), how many rows
+    /// `join` counts; parents with none are missing from the map.
+    pub fn count_referring(
+        &self,
+        io: &mut Io,
+        join: &JoinPlan,
+        parents: &BTreeSet<i64>,
+    ) -> Result<HashMap<i64, u64>> {
+        // The rows of the join's table referring to each parent: their ids, by parent.
+        let mut referring: HashMap<i64, Vec<i64>> = HashMap::new();
+        let table = &self.tables[join.table];
+        match (join.via, &join.filter) {
+            (Via::FkIndex { index }, None) => {
+                let index = &table.indexes[index];
+                for &parent in parents {
+                    let Some(key) = index.tree.kind.encode(&Value::Int(parent)) else { continue };
+                    let ids = referring.entry(parent).or_default();
+                    self.index_lookup(io, join.table, index, &key, &mut |id| {
+                        ids.push(id);
+                        ControlFlow::Continue(())
+                    })?;
+                    join.counters.examine(ids.len() as u64);
+                }
+            }
+            _ => {
+                self.rows_holding(io, join.table, join.field, parents, &mut |io, slot, row| {
+                    join.counters.examine(1);
+                    if let Some((predicate, _)) = &join.filter {
+                        table.check_row_shape(io, slot, row)?;
+                        if !predicate.eval(table, io, slot, row)? {
+                            return Ok(ControlFlow::Continue(()));
+                        }
+                    }
+                    let id = get_int(table.layout.slot(row, 0)).ok().flatten();
+                    let parent = get_int(table.layout.slot(row, join.field)).ok().flatten();
+                    if let (Some(id), Some(parent)) = (id, parent) {
+                        referring.entry(parent).or_default().push(id);
+                    }
+                    Ok(ControlFlow::Continue(()))
+                })?;
+            }
+        }
+        let counts: HashMap<i64, u64> = match &join.through {
+            None => referring.into_iter().map(|(parent, ids)| (parent, ids.len() as u64)).collect(),
+            Some(inner) => {
+                let middle: BTreeSet<i64> = referring.values().flatten().copied().collect();
+                let inner_counts = self.count_referring(io, inner, &middle)?;
+                referring
+                    .into_iter()
+                    .map(|(parent, ids)| {
+                        (parent, ids.iter().map(|id| inner_counts.get(id).copied().unwrap_or(0)).sum())
+                    })
+                    .collect()
+            }
+        };
+        join.counters.pass(counts.values().sum());
+        Ok(counts)
+    }
+}
