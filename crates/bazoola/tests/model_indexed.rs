@@ -264,11 +264,68 @@ fn assert_agrees(db: &Database, model: &Model) {
         let want: Vec<i64> = i.iter().filter(|(_, it)| it.0 == Some(owner.id())).map(|(id, _)| *id).collect();
         assert_eq!(got, want, "items of owner {}", owner.id());
     }
+    ordered_queries_agree(db, model);
     let mut notes = ids(&db.find_all("notes", &[]).unwrap());
     notes.sort_unstable();
     assert_eq!(notes, model.notes.keys().copied().collect::<Vec<_>>());
     let problems = db.check().unwrap();
     assert!(problems.is_empty(), "{problems:?}");
+}
+
+/// Ordered, cut queries (through an index where there is one, or a sort) against the
+/// model's values sorted stably from file order: nulls first ascending, last descending.
+fn ordered_queries_agree(db: &Database, model: &Model) {
+    type Key = fn(&Model, i64) -> (Option<i64>, Option<String>);
+    let owner: Key = |m, id| (m.owners[&id].1, m.owners[&id].0.clone());
+    let item: Key = |m, id| (m.items[&id].1, m.items[&id].2.clone());
+    /// A table, its keys as (the number field?, descending), offset, limit, condition.
+    type Case = (&'static str, Key, &'static [(bool, bool)], u64, Option<u64>, Option<Cond>);
+    let cases: [Case; 6] = [
+        ("owners", owner, &[(true, false)], 0, None, None),
+        ("owners", owner, &[(true, true), (false, false)], 1, Some(3), None),
+        ("owners", owner, &[(false, true)], 0, Some(2), None),
+        ("items", item, &[(true, true)], 0, Some(4), None),
+        ("items", item, &[(true, false), (false, true)], 2, Some(5), Some(Cond::gt("score", 2))),
+        ("items", item, &[(false, false), (true, true)], 0, None, Some(Cond::is_null("owner_id"))),
+    ];
+    for (table, key, keys, offset, limit, cond) in cases {
+        let names = |number: bool| match (table, number) {
+            ("owners", true) => "rank",
+            ("owners", false) => "code",
+            (_, true) => "score",
+            (_, false) => "tag",
+        };
+        let mut query = db.query(table).offset(offset);
+        if let Some(cond) = &cond {
+            query = query.filter(cond.clone());
+        }
+        for &(number, desc) in keys {
+            query = if desc { query.order_by_desc(names(number)) } else { query.order_by(names(number)) };
+        }
+        if let Some(limit) = limit {
+            query = query.limit(limit);
+        }
+        let got = ids(&query.rows().unwrap());
+        let base = match &cond {
+            Some(cond) => db.find_by_cond(table, &scanned(cond), &[]).unwrap(),
+            None => db.find_all(table, &[]).unwrap(),
+        };
+        let mut expected = ids(&base);
+        expected.sort_by(|&a, &b| {
+            let (ka, kb) = (key(model, a), key(model, b));
+            for &(number, desc) in keys {
+                let o = if number { ka.0.cmp(&kb.0) } else { ka.1.cmp(&kb.1) };
+                let o = if desc { o.reverse() } else { o };
+                if o.is_ne() {
+                    return o;
+                }
+            }
+            std::cmp::Ordering::Equal
+        });
+        let expected: Vec<i64> =
+            expected.into_iter().skip(offset as usize).take(limit.unwrap_or(u64::MAX) as usize).collect();
+        assert_eq!(got, expected, "{table} {keys:?} offset {offset} limit {limit:?} {cond:?}");
+    }
 }
 
 proptest! {
