@@ -134,15 +134,7 @@ impl Database {
         let engine = self.engine()?;
         let e = engine.get();
         let plan = e.plan(e.table(table)?, cond, &[])?;
-        e.read(|io| {
-            e.prepare(io, &plan)?;
-            let mut n = 0;
-            e.produce(io, &plan, &mut |_, _, _| {
-                n += 1;
-                Ok(ControlFlow::Continue(()))
-            })?;
-            Ok(n)
-        })
+        e.read(|io| e.count_rows(io, &plan))
     }
 
     /// A query on `table`, to filter, join, run, count or explain.

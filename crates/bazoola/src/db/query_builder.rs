@@ -209,7 +209,7 @@ impl<'db> Query<'db> {
         let plan = e.plan_query(e.table(&self.table)?, &spec)?;
         let n = e.read(|io| {
             e.estimate(io, &plan)?;
-            Ok(e.result_slots(io, &plan)?.len() as u64)
+            e.count_rows(io, &plan)
         })?;
         Ok((n, plan))
     }

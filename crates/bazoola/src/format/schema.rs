@@ -247,7 +247,7 @@ impl TableSchema {
                     return Err(invalid(format!("field '{}': INT size is at most 19", field.name)));
                 }
             }
-            if field.indexing != Indexing::Default {
+            if field.index().is_some() || (field.indexing == Indexing::Off && field.ty == FieldType::Pk) {
                 match field.ty {
                     FieldType::Text => {
                         return Err(invalid(format!("field '{}': TEXT fields cannot be indexed", field.name)))

@@ -34,9 +34,11 @@ enum Conjunct<'c> {
     Gt(&'c str, &'c Value, bool),
 }
 
-/// The conjuncts of `cond` that an access path could use.
-fn conjuncts(cond: &Cond) -> Vec<Conjunct<'_>> {
+/// The conjuncts of `cond` that an access path could use, and whether they are all of
+/// it (nothing else, such as a substring test or an OR, must also hold).
+fn conjuncts(cond: &Cond) -> (Vec<Conjunct<'_>>, bool) {
     let mut out = Vec::new();
+    let mut complete = true;
     let mut stack = vec![cond];
     while let Some(cond) = stack.pop() {
         match cond {
@@ -48,10 +50,10 @@ fn conjuncts(cond: &Cond) -> Vec<Conjunct<'_>> {
             Cond::Le(pairs) => out.extend(pairs.iter().map(|(f, v)| Conjunct::Lt(f, v, true))),
             Cond::Gt(pairs) => out.extend(pairs.iter().map(|(f, v)| Conjunct::Gt(f, v, false))),
             Cond::Ge(pairs) => out.extend(pairs.iter().map(|(f, v)| Conjunct::Gt(f, v, true))),
-            _ => {}
+            _ => complete = false,
         }
     }
-    out
+    (out, complete)
 }
 
 /// Whether `value` can be an exact bound in an index of field `field` (a key of the
@@ -95,7 +97,7 @@ impl Engine {
                 Ok(OrderKey { field: self.field(t, name)?, name: name.clone(), descending: *descending })
             })
             .collect::<Result<Vec<_>>>()?;
-        let access = cond.map_or(Access::FullScan, |cond| self.choose_access(t, cond));
+        let (access, covered) = cond.map_or((Access::FullScan, true), |cond| self.choose_access(t, cond));
         let ordering = match order.first() {
             None => Ordering::Slots,
             Some(first) => match table.indexes.iter().position(|i| i.field == first.field) {
@@ -142,6 +144,7 @@ impl Engine {
             offset: spec.offset,
             limit: spec.limit,
             fields,
+            covered,
             joins: self.plan_joins(t, joins)?,
             aggregate: None,
             access_counters: Counters::default(),
@@ -160,19 +163,22 @@ impl Engine {
         Ok(plan)
     }
 
-    fn choose_access(&self, t: usize, cond: &Cond) -> Access {
+    /// The access path for `cond`, and whether it answers `cond` exactly (every row it
+    /// yields satisfies it, so the filter need not run and a count need not read rows).
+    fn choose_access(&self, t: usize, cond: &Cond) -> (Access, bool) {
         let table = &self.tables[t];
-        let parts = conjuncts(cond);
+        let (parts, complete) = conjuncts(cond);
+        let alone = complete && parts.len() == 1;
         let field_of = |name: &str| table.schema.field_index(name);
         // 1. The primary key.
         for part in &parts {
             match part {
-                Conjunct::Eq("id", Value::Int(id)) => return Access::PkLookup { ids: vec![*id] },
+                Conjunct::Eq("id", Value::Int(id)) => return (Access::PkLookup { ids: vec![*id] }, alone),
                 Conjunct::In("id", values) if values.iter().all(|v| matches!(v, Value::Int(_))) => {
                     let mut ids: Vec<i64> = values.iter().filter_map(Value::as_int).collect();
                     ids.sort_unstable();
                     ids.dedup();
-                    return Access::PkLookup { ids };
+                    return (Access::PkLookup { ids }, alone);
                 }
                 _ => {}
             }
@@ -198,15 +204,20 @@ impl Engine {
             }
         }
         if let Some((_, access)) = best {
-            return access;
+            return (access, alone);
         }
         // 3. A range on an indexed field: the tightest bounds given for one field.
         for (i, index) in table.indexes.iter().enumerate() {
             let mut lower = Bound::Unbounded;
             let mut upper = Bound::Unbounded;
+            let mut exact = complete;
             for part in &parts {
-                let (Conjunct::Gt(f, v, inclusive) | Conjunct::Lt(f, v, inclusive)) = part else { continue };
+                let (Conjunct::Gt(f, v, inclusive) | Conjunct::Lt(f, v, inclusive)) = part else {
+                    exact = false;
+                    continue;
+                };
                 if field_of(f) != Some(index.field) || !exact_bound(table, index.field, v) {
+                    exact = false;
                     continue;
                 }
                 let bound =
@@ -218,10 +229,10 @@ impl Engine {
                 }
             }
             if !matches!((&lower, &upper), (Bound::Unbounded, Bound::Unbounded)) {
-                return Access::IndexRange { index: i, lower, upper };
+                return (Access::IndexRange { index: i, lower, upper }, exact);
             }
         }
-        Access::FullScan
+        (Access::FullScan, false)
     }
 
     /// Plans `joins` applied to rows of table `t`.

@@ -126,6 +126,9 @@ pub struct Plan {
     /// The fields returned (positions, in table order, `id` first), and their names;
     /// `None`: every field.
     pub(crate) fields: Option<(Vec<usize>, Columns)>,
+    /// Whether the access path answers the condition exactly: every row it yields
+    /// satisfies it (so the filter is skipped, and a count reads no row).
+    pub(crate) covered: bool,
     pub(crate) joins: Vec<JoinPlan>,
     /// An aggregate over the rows, instead of the rows.
     pub(crate) aggregate: Option<super::aggregate::Aggregate>,
@@ -246,6 +249,8 @@ fn line(
 fn rows(n: f64) -> String {
     if n < 10.0 && n.fract() != 0.0 {
         format!("{n:.1} rows")
+    } else if n.round() == 1.0 {
+        "1 row".into()
     } else {
         format!("{} rows", n.round() as u64)
     }

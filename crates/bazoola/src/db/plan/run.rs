@@ -57,7 +57,7 @@ impl Engine {
         let (access, filter) = (&plan.access_counters, &plan.filter_counters);
         let mut pass = |io: &mut Io, slot: u64, row: &[u8]| -> Result<ControlFlow<()>> {
             access.pass(1);
-            if let Some((predicate, _)) = &plan.filter {
+            if let Some((predicate, _)) = plan.filter.as_ref().filter(|_| !plan.covered) {
                 table.check_row_shape(io, slot, row)?;
                 if !predicate.eval(table, io, slot, row)? {
                     return Ok(ControlFlow::Continue(()));
@@ -99,32 +99,15 @@ impl Engine {
         let mut ids: Vec<i64> = Vec::new();
         match &plan.access {
             Access::PkLookup { ids: wanted } => ids.extend(wanted),
-            Access::IndexLookup { index, keys } => {
-                let index = &table.indexes[*index];
-                for value in keys {
-                    let Some(key) = index.tree.kind.encode(value) else { continue };
-                    self.index_lookup(io, plan.table, index, &key, &mut |id| {
-                        ids.push(id);
-                        ControlFlow::Continue(())
-                    })?;
-                }
-            }
-            Access::IndexRange { .. } => {
-                self.walk_range(io, plan.table, &plan.access, &plan.access_counters, &mut |id| {
-                    ids.push(id);
-                    ControlFlow::Continue(())
-                })?
-            }
-            Access::FullScan => {}
+            _ => self.walk_entries(io, plan, &mut |id| {
+                ids.push(id);
+                ControlFlow::Continue(())
+            })?,
         }
-        let mut slots = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(slot) = table.slot_of(io, id)? {
-                slots.push(slot);
-            }
-        }
+        ids.sort_unstable();
+        ids.dedup();
+        let mut slots: Vec<u64> = table.slots_of(io, &ids)?.into_iter().flatten().collect();
         slots.sort_unstable();
-        slots.dedup();
         Ok(slots)
     }
 
@@ -148,19 +131,29 @@ impl Engine {
             KeyKind::Int => Value::Int(i64::MIN),
             KeyKind::Char { .. } => Value::Text(String::new()),
         };
-        let low = match lower {
-            Bound::Included(v) | Bound::Excluded(v) => v,
-            Bound::Unbounded => &smallest,
+        let (low, skip_low) = match lower {
+            Bound::Included(v) => (v, false),
+            Bound::Excluded(v) => (v, true),
+            Bound::Unbounded => (&smallest, false),
         };
-        let start = key::entry(&kind.encode(low).unwrap_or_default(), 0);
+        let low_key = kind.encode(low).unwrap_or_default();
+        let start = key::entry(&low_key, 0);
         let high = match upper {
-            Bound::Included(v) | Bound::Excluded(v) => kind.encode(v),
+            Bound::Included(v) => kind.encode(v).map(|k| (k, false)),
+            Bound::Excluded(v) => kind.encode(v).map(|k| (k, true)),
             Bound::Unbounded => None,
         };
+        // Exact at both ends: an excluded bound's own value is passed over.
         index.tree.scan(io, &header, From::Entry(&start), false, &mut |_, entry| {
             counters.examine(1);
-            if high.as_ref().is_some_and(|high| &entry[..k] > high.as_slice()) {
-                return Ok(ControlFlow::Break(()));
+            let entry_key = &entry[..k];
+            if let Some((high, excluded)) = &high {
+                if entry_key > high.as_slice() || (*excluded && entry_key == high.as_slice()) {
+                    return Ok(ControlFlow::Break(()));
+                }
+            }
+            if skip_low && entry_key == low_key.as_slice() {
+                return Ok(ControlFlow::Continue(()));
             }
             Ok(visit(key::entry_id(entry)))
         })
@@ -194,6 +187,67 @@ impl Engine {
         }
         let _stopped = out.flush(io)?;
         Ok(())
+    }
+
+    /// How many rows the plan yields (offset and limit applied). When the access path
+    /// answers the condition exactly, the index entries (or PK entries) are counted and
+    /// no row is read.
+    pub fn count_rows(&self, io: &mut Io, plan: &Plan) -> Result<u64> {
+        self.prepare(io, plan)?;
+        let cut = |n: u64| n.saturating_sub(plan.offset).min(plan.limit.unwrap_or(u64::MAX));
+        if plan.covered && !matches!(plan.access, Access::FullScan) {
+            let started = Instant::now();
+            let n = match &plan.access {
+                Access::PkLookup { ids } => {
+                    let table = &self.tables[plan.table];
+                    let mut n = 0;
+                    for &id in ids {
+                        plan.access_counters.examine(1);
+                        n += u64::from(table.slot_of(io, id)?.is_some());
+                    }
+                    n
+                }
+                _ => {
+                    let mut n = 0;
+                    self.walk_entries(io, plan, &mut |_| {
+                        n += 1;
+                        ControlFlow::Continue(())
+                    })?;
+                    n
+                }
+            };
+            plan.access_counters.pass(n);
+            plan.access_counters.spend(started.elapsed());
+            return Ok(cut(n));
+        }
+        Ok(self.result_slots(io, plan)?.len() as u64)
+    }
+
+    /// Calls `visit` with the ids an index path (lookup or range) yields, in key order.
+    fn walk_entries(
+        &self,
+        io: &mut Io,
+        plan: &Plan,
+        visit: &mut dyn FnMut(i64) -> ControlFlow<()>,
+    ) -> Result<()> {
+        match &plan.access {
+            Access::IndexLookup { index, keys } => {
+                let index = &self.tables[plan.table].indexes[*index];
+                for value in keys {
+                    let Some(key) = index.tree.kind.encode(value) else { continue };
+                    let counters = &plan.access_counters;
+                    self.index_lookup(io, plan.table, index, &key, &mut |id| {
+                        counters.examine(1);
+                        visit(id)
+                    })?;
+                }
+                Ok(())
+            }
+            Access::IndexRange { .. } => {
+                self.walk_range(io, plan.table, &plan.access, &plan.access_counters, visit)
+            }
+            _ => Ok(()),
+        }
     }
 
     /// The slots of the plan's result rows, in order, offset and limit applied: what a
