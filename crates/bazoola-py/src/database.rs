@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use bazoola::{OpenOptions, SyncMode};
+use bazoola::{Cond, Join, OpenOptions, SyncMode};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
@@ -33,6 +33,21 @@ impl Database {
 /// An id argument.
 fn id_arg(table: &str, obj: &Bound<'_, PyAny>) -> PyResult<i64> {
     int_arg(table, "id", obj).map_err(|e| crate::error::about_object(e, obj))
+}
+
+/// The core query for a read of `table` (rows satisfying `cond`, `joins` applied).
+fn build_query<'db>(
+    db: &'db bazoola::Database,
+    table: &str,
+    cond: Option<Cond>,
+    joins: Vec<Join>,
+) -> bazoola::Query<'db> {
+    let query = db.query(table);
+    let query = match cond {
+        Some(cond) => query.filter(cond),
+        None => query,
+    };
+    joins.into_iter().fold(query, bazoola::Query::join)
 }
 
 /// Panics inside a core call, for the test that no panic reaches Python as anything
@@ -209,6 +224,41 @@ impl Database {
     #[pyo3(signature = (table_name = None))]
     fn vacuum(&self, py: Python<'_>, table_name: Option<&str>) -> PyResult<u64> {
         run(py, None, || self.db.vacuum(table_name))
+    }
+
+    /// Rebuilds every secondary index of `table_name` from its rows, in one transaction.
+    fn reindex(&self, py: Python<'_>, table_name: &str) -> PyResult<()> {
+        run(py, None, || self.db.reindex(table_name))
+    }
+
+    /// The plan of a read of `table_name` (rows satisfying `cond`, `joins` applied) as
+    /// an indented tree with estimated rows; with `analyze`, the read runs and each step
+    /// shows what it actually did. A condition written in Python (`<custom>` in the
+    /// plan) is only called when the read runs.
+    #[pyo3(signature = (table_name, cond = None, joins = None, analyze = false))]
+    fn explain(
+        &self,
+        py: Python<'_>,
+        table_name: &str,
+        cond: Option<&Bound<'_, PyAny>>,
+        joins: Option<&Bound<'_, PyAny>>,
+        analyze: bool,
+    ) -> PyResult<String> {
+        let callbacks = Callbacks::default();
+        let cond = match cond {
+            Some(c) if !c.is_none() => Some(attached(py, || query::cond(table_name, c, &callbacks))?),
+            _ => None,
+        };
+        let joins = attached(py, || query::joins(joins))?;
+        run(py, Some(&callbacks), || {
+            if analyze {
+                in_transaction(&self.db, &callbacks, |db| {
+                    Ok(build_query(db, table_name, cond, joins).analyze()?.1.to_string())
+                })
+            } else {
+                Ok(build_query(&self.db, table_name, cond, joins).explain()?.to_string())
+            }
+        })
     }
 
     /// Closes the files; idempotent.

@@ -1,14 +1,15 @@
 //! Table declarations from the Python side.
 //!
 //! `bazoola/table.py` flattens each `Table` subclass into
-//! `(name, [(field, type, size, null, target, on_delete), ...])`, with `type` one of
-//! `PK`, `INT`, `CHAR`, `TEXT`, `FK`; this turns that into the core's `TableSchema`. Bad
-//! declarations are the core's `SchemaError`s.
+//! `(name, [(field, type, size, null, target, on_delete, indexing), ...])`, with `type`
+//! one of `PK`, `INT`, `CHAR`, `TEXT`, `FK` and `indexing` one of `default`, `index`,
+//! `unique`, `off`; this turns that into the core's `TableSchema`. Bad declarations (an
+//! index on a TEXT field, on a CHAR too long for one) are the core's `SchemaError`s.
 
-use bazoola::{Field, OnDelete, SchemaError, TableSchema};
+use bazoola::{Field, Indexing, OnDelete, SchemaError, TableSchema};
 
 /// One field as `bazoola/table.py` describes it.
-pub type FieldSpec = (String, String, Option<usize>, bool, Option<String>, Option<String>);
+pub type FieldSpec = (String, String, Option<usize>, bool, Option<String>, Option<String>, String);
 
 /// One table as `bazoola/table.py` describes it.
 pub type TableSpec = (String, Vec<FieldSpec>);
@@ -17,7 +18,18 @@ pub fn table(spec: TableSpec) -> Result<TableSchema, SchemaError> {
     let (name, specs) = spec;
     let invalid = |problem: String| SchemaError::Invalid { table: name.clone(), problem };
     let mut fields = Vec::with_capacity(specs.len());
-    for (field, ty, size, null, target, on_delete) in specs {
+    for (field, ty, size, null, target, on_delete, indexing) in specs {
+        let indexing = match indexing.as_str() {
+            "default" => Indexing::Default,
+            "index" => Indexing::Index,
+            "unique" => Indexing::Unique,
+            "off" => Indexing::Off,
+            other => {
+                return Err(invalid(format!(
+                    "field '{field}': unknown indexing {other:?} (expected default, index, unique or off)"
+                )))
+            }
+        };
         let mut built = match (ty.as_str(), size, target) {
             ("PK", _, _) => Field::pk(),
             ("INT", None, _) => Field::int(&field),
@@ -45,6 +57,8 @@ pub fn table(spec: TableSpec) -> Result<TableSchema, SchemaError> {
         } else if null {
             built = built.nullable();
         }
+        // Left to the core to refuse where it does not apply (TEXT, a long CHAR, the PK).
+        built.indexing = indexing;
         fields.push(built);
     }
     TableSchema::from_fields(name, fields)

@@ -1,10 +1,11 @@
-"""Table declarations in the original's style, shared by the tests."""
+"""Table declarations in the original's style, and a condition the planner cannot see
+into (`Py`), shared by the tests."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from bazoola import CHAR, FK, INT, PK, TEXT, Field, Schema, Table
+from bazoola import CHAR, FK, INT, PK, TEXT, BaseCond, Field, Schema, Table
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -25,3 +26,15 @@ BOOKS = table(
     Field("year", INT(null=True)),
 )
 COUNTER = table("counter", Field("value", INT()))
+
+
+class Py(BaseCond):
+    """`cond` evaluated by Python, row by row: no index can answer it, so a read with it
+    scans the whole table. The truth that reads through an index are compared with."""
+
+    def __init__(self, cond: BaseCond) -> None:
+        self.cond = cond
+        self.params = {"py": cond}
+
+    def eval(self, row) -> bool:
+        return self.cond.eval(row)

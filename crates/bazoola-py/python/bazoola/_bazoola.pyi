@@ -8,7 +8,9 @@ from .cond import BaseCond
 from .join import BaseJoin
 from .row import Row
 
-FieldSpec = tuple[str, str, int | None, bool, str | None, str | None]
+# (name, type, size, null, FK target, on_delete, indexing); indexing is "default",
+# "index", "unique" or "off" (an FK without its automatic index).
+FieldSpec = tuple[str, str, int | None, bool, str | None, str | None, str]
 TableSpec = tuple[str, list[FieldSpec]]
 
 class Database:
@@ -35,6 +37,14 @@ class Database:
     def check(self) -> list[str]: ...
     def check_report(self) -> dict[str, Any]: ...
     def vacuum(self, table_name: str | None = None) -> int: ...
+    def reindex(self, table_name: str) -> None: ...
+    def explain(
+        self,
+        table_name: str,
+        cond: BaseCond | None = None,
+        joins: Sequence[BaseJoin] | None = None,
+        analyze: bool = False,
+    ) -> str: ...
     def close(self) -> None: ...
     def width(self, table_name: str) -> int: ...
     @property

@@ -134,6 +134,46 @@ class DB:
         transaction per table. Returns the bytes reclaimed."""
         return self._db.vacuum(table)
 
+    def reindex(self, table_name: str) -> None:
+        """Rebuilds every index of ``table_name`` (its unique, plain and FK indexes) from
+        its rows, in one transaction.
+
+        Never needed for correctness: an index whose table was changed behind its back
+        (by ``bazoola==0.0.7``, which knows nothing of indexes, or by a hand edit of the
+        ``.dat`` file) is noticed and rebuilt before a read uses it. This does it now,
+        e.g. after a repair, rather than on the next read."""
+        self._db.reindex(table_name)
+
+    def explain(
+        self,
+        table_name: str,
+        cond: BaseCond | None = None,
+        joins: list[BaseJoin] | None = None,
+        order_by: str | list[str] | None = None,
+        limit: int | None = None,
+        analyze: bool = False,
+    ) -> str:
+        """The plan of ``find_by_cond(table_name, cond, joins)`` (``find_all`` without a
+        condition) as text: an indented tree, one step a line — the access path (``scan
+        <table>``, ``<table> by id via PK index``, ``<table> via index on <field>: …`` for
+        a lookup or a ``range``), the filter, the joins (an ``InverseJoin`` ``via index on
+        <fk>`` when the FK is indexed) — each with its estimated rows.
+
+        With ``analyze=True`` the read runs (a Python ``eval`` condition is called, row by
+        row) and each step also shows ``[actual: N rows, M examined, T ms]``.
+
+        A condition the engine cannot run natively (a ``BaseCond`` subclass with its own
+        ``eval``) shows as ``<custom>``. Joins must be ``Join``/``InverseJoin`` (a
+        ``BaseJoin`` subclass with its own ``join`` runs in Python and has no plan):
+        anything else is a ``TypeError``.
+
+        ``order_by`` and ``limit`` are accepted for the signature of SPEC §6 but, for
+        now, only as ``None``: ordering and limits are not in the engine yet, and giving
+        either is a ``TypeError``. This is a temporary limit."""
+        if order_by is not None or limit is not None:
+            raise TypeError("order_by/limit need bazoola's query features, not yet available")
+        return self._db.explain(table_name, cond, joins, analyze)
+
     def close(self) -> None:
         """Closes the files. Idempotent; any later use raises ``DBError``."""
         self.storage.close()

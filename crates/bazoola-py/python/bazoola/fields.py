@@ -1,10 +1,20 @@
-"""Field types. The engine reads only a field's type, size, nullability and FK target;
-``serialize``/``deserialize``/``validate`` are kept from the original for programs that
-call them directly.
+"""Field types. The engine reads only a field's type, size, nullability, index and FK
+target; ``serialize``/``deserialize``/``validate`` are kept from the original for
+programs that call them directly.
 
 ``INT()`` without a size is as wide as the table's ids (9, or 6 in a directory written by
 ``bazoola==0.0.7``); ``INT(size=4)`` is at most 4 characters, sign included. For the
 original's ``INT(null)`` signature, a ``bool`` first argument is taken as ``null``.
+
+Beside ``null``, every type but ``PK`` takes two keyword-only arguments (SPEC §1, §6):
+
+- ``unique=False``: no two rows may hold the same non-null value (nulls repeat, as in
+  SQL); a violation is an ``IntegrityError``. A unique field is indexed.
+- ``index=False``: a secondary index, used for ``EQ``/``IN`` lookups and ``LT``/``GT``/
+  ``LE``/``GE`` ranges. An ``FK`` is indexed unless declared ``FK(table, index=False)``.
+
+``TEXT`` fields and ``CHAR`` fields longer than 250 bytes cannot be indexed: declaring
+one so is a ``SchemaError`` when the ``DB`` opens.
 """
 
 from __future__ import annotations
@@ -22,14 +32,25 @@ ON_DELETE_RULES = ("restrict", "cascade", "set null", "no action")
 
 class FieldType(ABC):
     _type_name: str | None = None
+    #: Whether the type is indexed unless told otherwise (FK).
+    _index_default = False
 
-    def __init__(self, size: int | None, null: bool = False) -> None:
+    def __init__(self, size: int | None, null: bool = False, *, unique: bool = False, index: bool = False) -> None:
         assert size is None or size > 0, "Size of the field should be greater than 0"
 
         self._size = size
         self._width = DEFAULT_WIDTH
         self.null = null
+        self.unique = bool(unique)
+        self.index = bool(index)
         self.params: dict[str, Any] = {}
+
+    def _indexing(self) -> str:
+        """The index as the engine takes it: ``"unique"``, ``"index"``, ``"off"`` (an FK
+        opted out of its automatic index) or ``"default"`` (none; an FK's automatic one)."""
+        if self.unique:
+            return "unique"
+        return "index" if self.index else "default"
 
     @property
     def size(self) -> int:
@@ -54,16 +75,23 @@ class FieldType(ABC):
     def validate_type(self, val: Any) -> None: ...
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(size={self._size!r}, null={self.null!r})"
+        extra = "".join(
+            f", {name}={value!r}"
+            for name, value, default in (("unique", self.unique, False), ("index", self.index, self._index_default))
+            if value != default
+        )
+        return f"{type(self).__name__}(size={self._size!r}, null={self.null!r}{extra})"
 
 
 class INT(FieldType):
     _type_name = "INT"
 
-    def __init__(self, size: int | bool | None = None, null: bool = False) -> None:
+    def __init__(
+        self, size: int | bool | None = None, null: bool = False, *, unique: bool = False, index: bool = False
+    ) -> None:
         if isinstance(size, bool):  # the original's INT(null)
             size, null = None, size
-        super().__init__(size, null)
+        super().__init__(size, null, unique=unique, index=index)
 
     def serialize(self, val: int | None) -> bytes:
         if val is None:
@@ -100,22 +128,40 @@ class PK(INT):
 
 
 class FK(INT):
-    _type_name = "FK"
+    """A reference to a row of ``rel_name``. Indexed by default (joins, ``InverseJoin``
+    and the delete rules look referring rows up through the index); ``index=False``
+    opts out, and they then scan the table."""
 
-    def __init__(self, rel_name: str, null: bool = False, on_delete: str = "restrict") -> None:
-        super().__init__(None, null)
+    _type_name = "FK"
+    _index_default = True
+
+    def __init__(
+        self,
+        rel_name: str,
+        null: bool = False,
+        on_delete: str = "restrict",
+        *,
+        unique: bool = False,
+        index: bool = True,
+    ) -> None:
+        super().__init__(None, null, unique=unique, index=index)
         rule = on_delete.lower().replace("_", " ")
         assert rule in ON_DELETE_RULES, f"on_delete must be one of {ON_DELETE_RULES}"
         self.params["rel_name"] = rel_name
         self.params["on_delete"] = rule
         self.on_delete = rule
 
+    def _indexing(self) -> str:
+        if self.unique:
+            return "unique"
+        return "default" if self.index else "off"
+
 
 class CHAR(FieldType):
     _type_name = "CHAR"
 
-    def __init__(self, size: int, null: bool = False) -> None:
-        super().__init__(size, null)
+    def __init__(self, size: int, null: bool = False, *, unique: bool = False, index: bool = False) -> None:
+        super().__init__(size, null, unique=unique, index=index)
 
     def serialize(self, val: str | bytes | None) -> bytes:
         if val is None:
@@ -151,12 +197,13 @@ class CHAR(FieldType):
 
 class TEXT(FieldType):
     """A string of any length, kept in the table's text heap (``{t}.text.dat``); the
-    row holds the record's offset."""
+    row holds the record's offset. It cannot be indexed: ``unique=True`` or
+    ``index=True`` is a ``SchemaError`` when the ``DB`` opens."""
 
     _type_name = "TEXT"
 
-    def __init__(self, null: bool = False) -> None:
-        super().__init__(None, null)
+    def __init__(self, null: bool = False, *, unique: bool = False, index: bool = False) -> None:
+        super().__init__(None, null, unique=unique, index=index)
 
     def serialize(self, val) -> bytes:
         raise NotImplementedError("a TEXT value lives in the text heap, not in the row")

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from .cond import BaseCond
-from .fields import FK, Field
+from .fields import FK, Field, FieldType
 from .row import Row
 
 if TYPE_CHECKING:
@@ -71,9 +71,17 @@ class Schema:
                 bool(f.type.null),
                 f.type.params.get("rel_name"),
                 f.type.params.get("on_delete"),
+                _indexing(f.type),
             )
             for f in self.schema
         ]
+
+
+def _indexing(ftype: FieldType) -> str:
+    """A field type's index as the engine takes it (see ``FieldType._indexing``); a
+    field type from outside this package that knows nothing of indexes has the default."""
+    indexing = getattr(ftype, "_indexing", None)
+    return indexing() if callable(indexing) else "default"
 
 
 class Table:
