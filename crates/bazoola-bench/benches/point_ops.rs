@@ -21,8 +21,8 @@ fn filled(engine: &mut dyn Engine) {
 fn point_ops(c: &mut Criterion) {
     let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
     let mut engines: Vec<Box<dyn Engine>> = vec![
-        Box::new(Bazoola::open(dirs[0].path(), SyncMode::Normal)),
-        Box::new(Sqlite::open(dirs[1].path(), false)),
+        Box::new(Bazoola::open(dirs[0].path(), SyncMode::Normal, false)),
+        Box::new(Sqlite::open(dirs[1].path(), false, false)),
     ];
     for engine in engines.iter_mut() {
         filled(engine.as_mut());

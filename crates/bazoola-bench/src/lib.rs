@@ -1,10 +1,12 @@
 //! The benchmark workload of SPEC §7, run against Bazoola and SQLite through one trait so
 //! both do exactly the same calls with the same random choices.
 
+pub mod trap;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use bazoola::{Cond, Database, Field, Join, OpenOptions, SyncMode, TableSchema, Value};
+use bazoola::{Agg, Cond, Database, Field, Join, OpenOptions, SyncMode, TableSchema, Value};
 use rusqlite::{params, Connection};
 
 /// One implementation under test. Every method is one call of the workload.
@@ -26,28 +28,39 @@ pub trait Engine {
     fn reopen_and_count(&mut self) -> usize;
     /// Inserts `n` authors in one transaction.
     fn insert_authors_in_one_transaction(&mut self, n: usize);
+    /// The `n` newest books: `ORDER BY year DESC LIMIT n`.
+    fn newest_books(&mut self, n: usize) -> usize;
+    /// Page `page` of the books by title, `size` a page.
+    fn books_page_by_title(&mut self, page: usize, size: usize) -> usize;
+    /// How many books each author has (`GROUP BY author_id`); returns the groups.
+    fn books_per_author(&mut self) -> usize;
+    /// How many books author `id` has, without reading them.
+    fn author_book_count(&mut self, id: i64) -> i64;
 }
 
-pub fn schemas() -> Vec<TableSchema> {
+/// The tables of SPEC §7; with `year_index`, `books.year` is indexed (the `+idx` phases).
+pub fn schemas(year_index: bool) -> Vec<TableSchema> {
+    let year = Field::int("year").nullable();
     vec![
         TableSchema::new("authors").field(Field::char("name", 20)),
         TableSchema::new("books")
             .field(Field::char("title", 20))
             .field(Field::fk("author_id", "authors"))
-            .field(Field::int("year").nullable()),
+            .field(if year_index { year.indexed() } else { year }),
     ]
 }
 
 pub struct Bazoola {
     dir: PathBuf,
     mode: SyncMode,
+    year_index: bool,
     db: Database,
 }
 
 impl Bazoola {
-    pub fn open(dir: &Path, mode: SyncMode) -> Bazoola {
-        let db = OpenOptions::new().sync(mode).open(dir, schemas()).expect("open bazoola");
-        Bazoola { dir: dir.to_path_buf(), mode, db }
+    pub fn open(dir: &Path, mode: SyncMode, year_index: bool) -> Bazoola {
+        let db = OpenOptions::new().sync(mode).open(dir, schemas(year_index)).expect("open bazoola");
+        Bazoola { dir: dir.to_path_buf(), mode, year_index, db }
     }
 }
 
@@ -99,7 +112,8 @@ impl Engine for Bazoola {
     }
     fn reopen_and_count(&mut self) -> usize {
         self.db.close();
-        self.db = OpenOptions::new().sync(self.mode).open(&self.dir, schemas()).expect("reopen");
+        self.db =
+            OpenOptions::new().sync(self.mode).open(&self.dir, schemas(self.year_index)).expect("reopen");
         self.db.count("books", None).expect("count") as usize
     }
     fn insert_authors_in_one_transaction(&mut self, n: usize) {
@@ -112,6 +126,22 @@ impl Engine for Bazoola {
             })
             .expect("transaction");
     }
+    fn newest_books(&mut self, n: usize) -> usize {
+        self.db.query("books").order_by_desc("year").limit(n as u64).rows().expect("newest").len()
+    }
+    fn books_page_by_title(&mut self, page: usize, size: usize) -> usize {
+        let query = self.db.query("books").order_by("title").offset((page * size) as u64).limit(size as u64);
+        query.rows().expect("page").len()
+    }
+    fn books_per_author(&mut self) -> usize {
+        let query = self.db.query("books").group_by(&["author_id"]).aggregates(&[("n", Agg::Count)]);
+        query.aggregate().expect("group by").len()
+    }
+    fn author_book_count(&mut self, id: i64) -> i64 {
+        let count = Join::count("author_id", "books", "books");
+        let author = self.db.query("authors").filter(Cond::eq("id", id)).join(count).rows().expect("count");
+        author.first().and_then(|a| a["books"].as_int()).unwrap_or_default()
+    }
 }
 
 /// SQLite as the issue asks: WAL and synchronous=NORMAL (or DELETE and FULL for the
@@ -123,7 +153,7 @@ pub struct Sqlite {
 }
 
 impl Sqlite {
-    pub fn open(dir: &Path, full: bool) -> Sqlite {
+    pub fn open(dir: &Path, full: bool, year_index: bool) -> Sqlite {
         let path = dir.join("bench.sqlite");
         let mut sqlite = Sqlite { path, full, conn: None };
         sqlite.connect();
@@ -136,6 +166,12 @@ impl Sqlite {
                  CREATE INDEX IF NOT EXISTS books_author ON books(author_id);",
             )
             .expect("schema");
+        if year_index {
+            sqlite
+                .conn()
+                .execute_batch("CREATE INDEX IF NOT EXISTS books_year ON books(year);")
+                .expect("index");
+        }
         sqlite
     }
 
@@ -264,6 +300,42 @@ impl Engine for Sqlite {
         }
         tx.commit().expect("commit");
     }
+    fn newest_books(&mut self, n: usize) -> usize {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT id, title, author_id, year FROM books ORDER BY year DESC LIMIT ?1")
+            .expect("prepare");
+        let rows =
+            stmt.query_map([n as i64], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))).expect("query");
+        rows.map(|r| r.expect("row")).collect::<Vec<_>>().len()
+    }
+    fn books_page_by_title(&mut self, page: usize, size: usize) -> usize {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT id, title, author_id, year FROM books ORDER BY title LIMIT ?1 OFFSET ?2")
+            .expect("prepare");
+        let rows = stmt
+            .query_map([size as i64, (page * size) as i64], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })
+            .expect("query");
+        rows.map(|r| r.expect("row")).collect::<Vec<_>>().len()
+    }
+    fn books_per_author(&mut self) -> usize {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT author_id, count(*) FROM books GROUP BY author_id")
+            .expect("prepare");
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))).expect("query");
+        rows.map(|r| r.expect("row")).collect::<Vec<_>>().len()
+    }
+    fn author_book_count(&mut self, id: i64) -> i64 {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT a.id, a.name, (SELECT count(*) FROM books b WHERE b.author_id = a.id) FROM authors a WHERE a.id = ?1")
+            .expect("prepare");
+        stmt.query_row([id], |r| r.get::<_, i64>(2)).expect("count")
+    }
 }
 
 /// xorshift64*, so every engine sees the same sequence.
@@ -306,6 +378,67 @@ pub fn max_rss_mib() -> f64 {
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
     usage.ru_maxrss as f64 / 1024.0
+}
+
+/// Fills authors and books (`n` each, the same random choices as [`run_workload`]):
+/// the start of the `+idx` runs.
+pub fn fill(engine: &mut dyn Engine, n: usize) -> Vec<Phase> {
+    let mut rng = Rng::new(42);
+    let titles: Vec<String> = (0..n).map(|i| format!("Book {i} of Tales")).collect();
+    let mut phases = vec![timed("insert authors (+idx)", n, || {
+        for i in 0..n {
+            engine.insert_author(&format!("Author {i}"));
+        }
+    })];
+    let books: Vec<(i64, Option<i64>)> = (0..n)
+        .map(|_| {
+            (
+                1 + rng.below(n as u64) as i64,
+                if rng.below(10) == 0 { None } else { Some(1900 + rng.below(120) as i64) },
+            )
+        })
+        .collect();
+    phases.push(timed("insert books (+idx)", n, || {
+        for (i, (author, year)) in books.iter().enumerate() {
+            engine.insert_book(&titles[i], *author, *year);
+        }
+    }));
+    phases
+}
+
+/// The phases SPEC §7 adds with the query features, on tables filled by [`fill`] with
+/// `books.year` indexed in both engines.
+pub fn run_query_phases(engine: &mut dyn Engine, n: usize, scans: usize, counts: usize) -> Vec<Phase> {
+    let mut phases = Vec::new();
+    phases.push(timed("find_by_cond EQ year +idx", scans * 10, || {
+        for i in 0..scans * 10 {
+            engine.books_with_year(1900 + i as i64);
+        }
+    }));
+    phases.push(timed("find_by_cond GT year +idx", scans, || {
+        for i in 0..scans {
+            engine.books_after(2015 + (i % 4) as i64);
+        }
+    }));
+    phases.push(timed("10 newest books (year DESC LIMIT 10)", 100, || {
+        for _ in 0..100 {
+            assert_eq!(engine.newest_books(10), 10);
+        }
+    }));
+    phases.push(timed("page 100 by title (20 a page)", scans, || {
+        for _ in 0..scans {
+            assert_eq!(engine.books_page_by_title(99, 20), 20);
+        }
+    }));
+    phases.push(timed("count of books per author (GROUP BY)", 1, || {
+        assert!(engine.books_per_author() > n / 2);
+    }));
+    phases.push(timed("InverseCount books of an author", counts, || {
+        for i in 0..counts {
+            engine.author_book_count(1 + (i * 97 % n) as i64);
+        }
+    }));
+    phases
 }
 
 /// Runs SPEC §7 at size `n` against `engine`.

@@ -1,5 +1,6 @@
 //! Runs SPEC §7 side by side: Bazoola and SQLite, each in its own process (so peak memory
-//! is each one's own), and prints one Markdown table of calls per second.
+//! is each one's own), and prints Markdown tables of calls per second: the base workload,
+//! the query phases with `books.year` indexed in both (`+idx`), and the cartesian trap.
 //!
 //! `cargo run --release -p bazoola-bench -- 20000`
 //! `cargo run --release -p bazoola-bench -- 1000000`
@@ -8,14 +9,16 @@ use std::process::Command;
 use std::time::Instant;
 
 use bazoola::SyncMode;
-use bazoola_bench::{max_rss_mib, run_workload, Bazoola, Engine, Sqlite};
+use bazoola_bench::{max_rss_mib, run_query_phases, run_workload, Bazoola, Engine, Sqlite};
 
 fn engine(name: &str, dir: &std::path::Path) -> Box<dyn Engine> {
     match name {
-        "bazoola" => Box::new(Bazoola::open(dir, SyncMode::Normal)),
-        "bazoola-full" => Box::new(Bazoola::open(dir, SyncMode::Full)),
-        "sqlite" => Box::new(Sqlite::open(dir, false)),
-        "sqlite-full" => Box::new(Sqlite::open(dir, true)),
+        "bazoola" => Box::new(Bazoola::open(dir, SyncMode::Normal, false)),
+        "bazoola-full" => Box::new(Bazoola::open(dir, SyncMode::Full, false)),
+        "bazoola-idx" => Box::new(Bazoola::open(dir, SyncMode::Normal, true)),
+        "sqlite" => Box::new(Sqlite::open(dir, false, false)),
+        "sqlite-full" => Box::new(Sqlite::open(dir, true, false)),
+        "sqlite-idx" => Box::new(Sqlite::open(dir, false, true)),
         other => panic!("unknown engine {other}"),
     }
 }
@@ -23,7 +26,33 @@ fn engine(name: &str, dir: &std::path::Path) -> Box<dyn Engine> {
 /// The child: one engine, one workload; prints `phase<TAB>calls<TAB>seconds` lines.
 fn child(name: &str, n: usize) {
     let dir = tempfile::tempdir_in(".").expect("temp dir");
+    if name.ends_with("-trap") {
+        let repeats = 20;
+        let (elapsed, counts) = match name {
+            "bazoola-trap" => bazoola_bench::trap::bazoola(dir.path(), repeats),
+            "sqlite-trap" => bazoola_bench::trap::sqlite(dir.path(), false, repeats),
+            _ => bazoola_bench::trap::sqlite(dir.path(), true, 1),
+        };
+        assert_eq!(counts, [(1, 2500, 5000), (2, 2500, 5000)], "{name}");
+        let calls = if name == "naive-trap" { 1 } else { repeats };
+        println!("cartesian trap: products and employees per store\t{calls}\t{}", elapsed.as_secs_f64());
+        return;
+    }
     let mut e = engine(name, dir.path());
+    if name.ends_with("-idx") {
+        let scans = if n > 100_000 { 2 } else { 10 };
+        let counts = n / 100;
+        for phase in bazoola_bench::fill(e.as_mut(), n).into_iter().chain(run_query_phases(
+            e.as_mut(),
+            n,
+            scans,
+            counts,
+        )) {
+            println!("{}\t{}\t{}", phase.name, phase.calls, phase.elapsed.as_secs_f64());
+        }
+        println!("peak memory (MiB)\t0\t{:.1}", max_rss_mib());
+        return;
+    }
     if name.ends_with("-full") {
         // Durable inserts: one fsync-bound commit each.
         let calls = 500;
@@ -56,7 +85,17 @@ fn main() {
         return;
     }
     let exe = std::env::current_exe().expect("own path");
-    let engines = ["bazoola", "sqlite", "bazoola-full", "sqlite-full"];
+    let engines = [
+        "bazoola",
+        "sqlite",
+        "bazoola-full",
+        "sqlite-full",
+        "bazoola-idx",
+        "sqlite-idx",
+        "bazoola-trap",
+        "sqlite-trap",
+        "naive-trap",
+    ];
     let mut columns: Vec<Vec<(String, usize, f64)>> = Vec::new();
     for name in engines {
         let out = Command::new(&exe).args([n.to_string(), name.to_string()]).output().expect("run child");
@@ -85,4 +124,20 @@ fn main() {
     };
     print(&columns[0], &columns[1]);
     print(&columns[2], &columns[3]);
+    println!("\nWith books.year indexed in both (the +idx phases of SPEC §7):\n");
+    println!("| phase | calls | bazoola | sqlite | ratio |");
+    println!("|---|---:|---:|---:|---:|");
+    print(&columns[4], &columns[5]);
+    println!("\nThe cartesian trap (2 stores × 10 departments × 500 employees, 2,500 products a store):\n");
+    println!("| phase | calls | bazoola | sqlite | ratio |");
+    println!("|---|---:|---:|---:|---:|");
+    print(&columns[6], &columns[7]);
+    let (naive_calls, naive_secs) = (columns[8][0].1 as f64, columns[8][0].2);
+    let ours = columns[6][0].1 as f64 / columns[6][0].2;
+    println!(
+        "| the same, SQLite's naive three-way LEFT JOIN | {} | {ours:.0} | {:.2} | {:.0}× |",
+        columns[8][0].1,
+        naive_calls / naive_secs,
+        ours / (naive_calls / naive_secs)
+    );
 }

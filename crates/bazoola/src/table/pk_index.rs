@@ -40,8 +40,9 @@ impl Table {
         Ok(offset.saturating_sub(io.len(self.idx)?))
     }
 
-    /// The slots of rows `ids` (sorted, ascending), reading the index in spans: ids close
-    /// together (within 8 KiB of entries) cost one read, not one each.
+    /// The slots of rows `ids`, reading the index in spans: ascending ids close together
+    /// (within 8 KiB of entries) cost one read, not one each; any other order is still
+    /// answered, a read per break in the ascent.
     pub fn slots_of(&self, io: &mut Io, ids: &[i64]) -> Result<Vec<Option<u64>>> {
         const SPAN: u64 = 8192;
         let width = self.width() as u64;
@@ -56,7 +57,9 @@ impl Table {
             };
             // The ids this span covers.
             let mut j = i + 1;
-            while j < ids.len() && self.entry_offset(ids[j]).is_some_and(|o| o + width - first <= SPAN) {
+            while j < ids.len()
+                && self.entry_offset(ids[j]).is_some_and(|o| o >= first && o + width - first <= SPAN)
+            {
                 j += 1;
             }
             let last = self.entry_offset(ids[j - 1]).unwrap_or(first);

@@ -257,20 +257,40 @@ impl Engine {
                 })?;
             }
             AggPath::IndexRuns { index } => {
+                // Entries arrive sorted: each run of one key is one group, finished when
+                // the key changes — no map, no allocation per entry.
                 let index = &table.indexes[index];
                 let header = self.fresh_index(io, plan.table, index)?;
                 let kind = index.tree.kind;
                 let k = kind.key_len();
+                let mut rows = Vec::new();
+                let mut current: Option<(Vec<u8>, Value, Vec<Acc>)> = None;
+                let finish = |rows: &mut Vec<Row>, (_, value, accs): (Vec<u8>, Value, Vec<Acc>)| {
+                    let mut values = vec![value];
+                    values.extend(accs.into_iter().map(Acc::value));
+                    rows.push(Row::new(columns.clone(), values));
+                };
                 index.tree.scan(io, &header, From::End, false, &mut |_, entry| {
                     agg.counters.examine(1);
-                    let value = kind.decode(&entry[..k]);
-                    let (_, accs) =
-                        groups.entry(entry[..k].to_vec()).or_insert_with(|| (vec![value.clone()], fresh()));
-                    for ((_, a, _), acc) in agg.aggs.iter().zip(accs.iter_mut()) {
-                        acc.add(a, Some(&value).filter(|_| *a != Agg::Count));
+                    if current.as_ref().is_none_or(|(key, _, _)| key.as_slice() != &entry[..k]) {
+                        if let Some(done) = current.take() {
+                            finish(&mut rows, done);
+                        }
+                        current = Some((entry[..k].to_vec(), kind.decode(&entry[..k]), fresh()));
+                    }
+                    if let Some((_, value, accs)) = current.as_mut() {
+                        for ((_, a, _), acc) in agg.aggs.iter().zip(accs.iter_mut()) {
+                            acc.add(a, Some(&*value).filter(|_| *a != Agg::Count));
+                        }
                     }
                     Ok(ControlFlow::Continue(()))
                 })?;
+                if let Some(done) = current.take() {
+                    finish(&mut rows, done);
+                }
+                agg.counters.pass(rows.len() as u64);
+                agg.counters.spend(started.elapsed());
+                return Ok(rows);
             }
             AggPath::IndexEnds { index } => {
                 let index = &table.indexes[index];

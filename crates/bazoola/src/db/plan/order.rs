@@ -159,8 +159,16 @@ impl Engine {
         let mut flush = |io: &mut Io, group: &mut Vec<i64>| -> Result<ControlFlow<()>> {
             let mut rows: Vec<(Vec<u8>, Vec<u8>)> = Vec::with_capacity(group.len());
             let mut row = vec![0u8; table.layout.row_size];
-            for id in group.drain(..) {
-                let Some(slot) = table.slot_of(io, id)? else { continue };
+            // Sorted ids (a descending walk gives them reversed) take a few reads of the PK index.
+            group.sort_unstable();
+            let mut slots: Vec<u64> = table.slots_of(io, group)?.into_iter().flatten().collect();
+            group.clear();
+            // Without further keys, ties go in slot order and only the rows wanted are read.
+            let by_slot = rest.is_empty();
+            if by_slot {
+                slots.sort_unstable();
+            }
+            for slot in slots {
                 plan.access_counters.examine(1);
                 if !table.read_row(io, slot, &mut row)? || Table::is_deleted(&row) {
                     continue;
@@ -173,6 +181,12 @@ impl Engine {
                     }
                 }
                 plan.filter_counters.pass(1);
+                if by_slot {
+                    if visit(io, slot, &row)?.is_break() {
+                        return Ok(ControlFlow::Break(()));
+                    }
+                    continue;
+                }
                 rows.push((sort_key(table, io, slot, &row, rest)?, row.clone()));
             }
             rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
