@@ -1,10 +1,13 @@
 """End-to-end test of the demo in a real headless Chromium.
 
 Starts the bazoola-demo binary on a free loopback port over a fresh data directory,
-drives Debian's Chromium through Playwright (with a fresh --user-data-dir): creates a
-user (after a refused attempt), a project and a task, comments on the task, searches
-for it, is refused when deleting a project owner, deletes the project, and sees the
-task and its comment gone. Saves a screenshot of every page it visits.
+drives Debian's Chromium through Playwright (with a fresh --user-data-dir): reads the
+dashboard's counts per status and the projects' counts, pages through the task list
+(sorted by due date, 20 a page) with "next" and the page numbers, with and without a
+status filter, checking the order of the due dates on each page; creates a user (after
+a refused attempt), a project and a task, comments on the task, searches for it, is
+refused when deleting a project owner, deletes the project, and sees the task and its
+comment gone. Saves a screenshot of every page it visits.
 
 Usage: e2e.py BINARY ARTIFACT_DIR
 """
@@ -60,13 +63,90 @@ class Run:
         self.checks += 1
 
 
+NO_DATE = "–"
+
+
+def due_dates(page: Page) -> list[str]:
+    """The due-date column of the task list, top to bottom ("–" for none)."""
+    return [d.strip() for d in page.locator("table.tasks tbody td.due").all_inner_texts()]
+
+
+def check_due_order(dates: list[str]) -> None:
+    """Due dates never go down, and once one is missing the rest are too."""
+    dated = [d for d in dates if d != NO_DATE]
+    assert dates[: len(dated)] == dated, f"a task without a due date before one with: {dates}"
+    assert dated == sorted(dated), f"due dates out of order: {dates}"
+
+
 def scenario(run: Run) -> None:
     page = run.page
 
     print("dashboard")
     run.goto("/")
     run.see("h1", "Dashboard")
+    run.see("#tasks-by-status [data-status=todo] .n", "23")
+    run.see("#tasks-by-status [data-status=blocked] .n", "6")
+    run.see("#how-built", "COUNT() AS n GROUP BY status")
+    run.see("#how-built", "counted from index runs, no row read")
     run.shot("dashboard")
+
+    print("projects with their task and comment counts")
+    page.click("nav >> text=Projects")
+    run.at("/projects")
+    office = page.locator("table.projects tbody tr:has-text('Office Move') td.num")
+    expect(office).to_have_text(["15", "2"])
+    website = page.locator("table.projects tbody tr:has-text('Website Redesign') td.num")
+    expect(website).to_have_text(["4", "3"])
+    run.see("#how-built", "InverseCount(project_id → comments, tasks).through(InverseCount(task_id → n, comments))")
+    run.checks += 2
+    run.shot("projects-counts")
+
+    print("the task list: by due date, 20 a page")
+    page.click("nav >> text=Tasks")
+    run.at("/tasks")
+    run.see(".page-summary", "Tasks 1–20 of 52")
+    run.see(".pager .current", "1")
+    first = due_dates(page)
+    assert len(first) == 20 and NO_DATE not in first, first
+    check_due_order(first)
+    run.see("#how-built", "ORDER BY due_date, id LIMIT 20")
+    run.shot("tasks-page-1")
+
+    page.click(".pager a[rel=next]")
+    run.at(r"/tasks\?page=2")
+    run.see(".page-summary", "Tasks 21–40 of 52")
+    run.see(".pager .current", "2")
+    second = due_dates(page)
+    assert len(second) == 20, second
+    check_due_order(second)
+    assert first[-1] <= second[0], f"page 2 starts before page 1 ends: {first[-1]} > {second[0]}"
+    assert second[-1] == NO_DATE, f"page 2 ends with the first task without a due date: {second}"
+    run.see("#how-built", "LIMIT 20 OFFSET 20")
+    run.shot("tasks-page-2")
+
+    page.click(".pager a:text-is('3')")
+    run.at(r"/tasks\?page=3")
+    run.see(".page-summary", "Tasks 41–52 of 52")
+    third = due_dates(page)
+    assert third == [NO_DATE] * 12, third
+    expect(page.locator(".pager a[rel=next]")).to_have_count(0)
+    run.checks += 5
+    run.shot("tasks-page-3")
+    page.click(".pager a[rel=prev]")
+    run.at(r"/tasks\?page=2")
+
+    print("a status filter pages too, and its links keep it")
+    page.click(".filters a:text-is('todo')")
+    run.at(r"/tasks\?status=todo")
+    run.see(".page-summary", "Tasks 1–20 of 23")
+    check_due_order(due_dates(page))
+    page.click(".pager a[rel=next]")
+    run.at(r"/tasks\?status=todo&page=2")
+    run.see(".page-summary", "Tasks 21–23 of 23")
+    expect(page.locator("table.tasks tbody tr .badge.status-todo")).to_have_count(3)
+    expect(page.locator("table.tasks tbody tr")).to_have_count(3)
+    run.checks += 2
+    run.shot("tasks-todo-page-2")
 
     print("a user: refused first, then created")
     page.click("nav >> text=Users")
@@ -120,6 +200,11 @@ def scenario(run: Run) -> None:
     task_path = page.url[len(run.base):]
     run.see("#comments h2", "Comments (0)")
     run.shot("task-created")
+    # No due date: the last task of the last page.
+    run.goto("/tasks?page=3")
+    expect(page.locator("table.tasks tbody tr").last).to_contain_text("Plant the rockets")
+    run.checks += 1
+    page.goto(run.base + task_path)
 
     print("a comment on it")
     page.select_option("#user_id", label="erin")
@@ -172,8 +257,10 @@ def scenario(run: Run) -> None:
     run.see("main", "0 results")
     expect(page.locator(".results-comments")).to_have_count(0)
     run.shot("comment-gone")
-    run.goto("/tasks")
+    run.goto("/tasks?page=3")
     expect(page.locator("table.tasks")).not_to_contain_text("Plant the rockets")
+    expect(page.locator("table.tasks tbody tr")).to_have_count(12)
+    run.checks += 2
     run.shot("tasks-after")
 
 

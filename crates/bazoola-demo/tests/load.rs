@@ -175,5 +175,5 @@ fn twenty_clients_reading_and_writing_get_no_errors_and_leave_healthy_files() {
     assert!(total > 0);
     let problems = app.db.check().unwrap();
     assert!(problems.is_empty(), "{problems:#?}");
-    assert_eq!(app.db.count("projects", None).unwrap(), 3, "every load project was deleted");
+    assert_eq!(app.db.count("projects", None).unwrap(), 4, "every load project was deleted");
 }

@@ -14,16 +14,16 @@ fn counts(db: &bazoola::Database) -> Vec<u64> {
 fn the_first_open_fills_the_sample_data_and_later_opens_keep_changes() {
     let dir = tempfile::tempdir().unwrap();
     let db = bazoola_demo::open(dir.path(), false).unwrap();
-    assert_eq!(counts(&db), [4, 3, 7, 4]);
+    assert_eq!(counts(&db), [4, 4, 52, 10]);
     db.delete_by_id("projects", 1).unwrap();
     db.close();
 
     let db = bazoola_demo::open(dir.path(), false).unwrap();
-    assert_eq!(counts(&db), [4, 2, 3, 1], "reopening must not refill");
+    assert_eq!(counts(&db), [4, 3, 48, 7], "reopening must not refill");
     db.close();
 
     let db = bazoola_demo::open(dir.path(), true).unwrap();
-    assert_eq!(counts(&db), [4, 3, 7, 4], "reset puts the samples back");
+    assert_eq!(counts(&db), [4, 4, 52, 10], "reset puts the samples back");
     let alice = db.find_by_cond("users", &Cond::eq("username", "alice"), &[]).unwrap();
     assert_eq!(alice[0].id(), 2, "reset restarts the ids");
     assert!(db.check().unwrap().is_empty());

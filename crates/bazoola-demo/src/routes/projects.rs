@@ -2,19 +2,19 @@
 //! the forms, and deleting — which takes the project's tasks and their comments with it
 //! (both CASCADE).
 //!
-//! The counts are computed one relation at a time: one pass over the tasks gives each
-//! project's task count and which project each task belongs to, one pass over the
-//! comments adds each comment to its task's project. Joining projects to tasks and to
-//! comments at once and counting the combined rows would multiply the two (a project
-//! with 3 tasks and 4 comments would count 12 of each) — the classic cartesian trap.
-
-use std::collections::HashMap;
+//! The counts are relation counts on the projects query (`InverseCount`): each
+//! project's tasks are counted through the index on `tasks.project_id`, and its comments
+//! across two hops — the comments of each of its tasks, through the index on
+//! `comments.task_id`, summed over those tasks. Each count is one number per project,
+//! so the two cannot multiply each other, as counting the rows of a join of projects to
+//! tasks and to comments would (a project with 3 tasks and 4 comments would count 12 of
+//! each) — the classic cartesian trap.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
-use bazoola::{Cond, Join, Result, Row, Value};
+use bazoola::{Cond, Join, Result, Row};
 use minijinja::context;
 
 use super::{after_write, parse_id, plural};
@@ -30,35 +30,25 @@ fn owner() -> Join {
     Join::forward("owner_id", "owner", "users")
 }
 
+/// A project's task count under `tasks` and the count of the comments on its tasks
+/// under `comments`, both through FK indexes without reading a task or a comment.
+fn counts() -> [Join; 2] {
+    [
+        Join::count("project_id", "tasks", "tasks"),
+        Join::count("project_id", "comments", "tasks").through(Join::count("task_id", "n", "comments")),
+    ]
+}
+
+/// A count a relation count put under `key`.
+fn count_of(row: &Row, key: &str) -> u64 {
+    row[key].as_int().map_or(0, |n| n.max(0) as u64)
+}
+
 pub async fn list(State(app): State<App>, incoming: Incoming) -> Response {
     app.run(incoming, |db| {
-        let projects = db.find_all("projects", &[owner()])?;
-        let mut tasks_of: HashMap<i64, u64> = HashMap::new();
-        let mut project_of_task: HashMap<i64, i64> = HashMap::new();
-        db.for_each("tasks", |task| {
-            if let Some(project) = task["project_id"].as_int() {
-                *tasks_of.entry(project).or_default() += 1;
-                project_of_task.insert(task.id(), project);
-            }
-        })?;
-        let mut comments_of: HashMap<i64, u64> = HashMap::new();
-        db.for_each("comments", |comment| {
-            let task = comment["task_id"].as_int().unwrap_or_default();
-            if let Some(project) = project_of_task.get(&task) {
-                *comments_of.entry(*project).or_default() += 1;
-            }
-        })?;
-        let rows: Vec<_> = projects
-            .iter()
-            .map(|p| {
-                let counts = context! {
-                    tasks => tasks_of.get(&p.id()).copied().unwrap_or(0),
-                    comments => comments_of.get(&p.id()).copied().unwrap_or(0),
-                };
-                context! { counts, ..view::row(p) }
-            })
-            .collect();
-        Ok(Page::new("projects.html", "Projects", context! { projects => rows }).into())
+        let [tasks, comments] = counts();
+        let projects = db.query("projects").join(owner()).join(tasks).join(comments).rows()?;
+        Ok(Page::new("projects.html", "Projects", context! { projects => view::rows(&projects) }).into())
     })
     .await
 }
@@ -160,21 +150,12 @@ pub async fn update(
     .await
 }
 
-/// How many tasks, and comments on them, deleting `project` takes with it.
-fn cascade_counts(db: &Traced, project: i64) -> Result<(u64, u64)> {
-    let tasks = db.find_by_cond("tasks", &Cond::eq("project_id", project), &[])?;
-    if tasks.is_empty() {
-        return Ok((0, 0));
-    }
-    let ids: Vec<Value> = tasks.iter().map(|t| Value::Int(t.id())).collect();
-    let comments = db.count("comments", Some(&Cond::In("task_id".into(), ids)))?;
-    Ok((tasks.len() as u64, comments))
-}
-
 pub async fn confirm_delete(State(app): State<App>, incoming: Incoming, Path(id): Path<String>) -> Response {
     app.run(incoming, move |db| {
-        let Some(project) = find(db, &id, &[])? else { return Ok(Reply::not_found(format!("project {id}"))) };
-        let (tasks, comments) = cascade_counts(db, project.id())?;
+        let Some(project) = find(db, &id, &counts())? else {
+            return Ok(Reply::not_found(format!("project {id}")));
+        };
+        let (tasks, comments) = (count_of(&project, "tasks"), count_of(&project, "comments"));
         let effects = vec![format!(
             "{} and {} on them will be deleted with it (tasks.project_id and comments.task_id are ON DELETE CASCADE).",
             plural(tasks, "task"),
@@ -193,12 +174,14 @@ pub async fn confirm_delete(State(app): State<App>, incoming: Incoming, Path(id)
 
 pub async fn delete(State(app): State<App>, incoming: Incoming, Path(id): Path<String>) -> Response {
     app.run(incoming, move |db| {
-        let Some(project) = find(db, &id, &[])? else { return Ok(Reply::not_found(format!("project {id}"))) };
-        let (tasks, comments) = db.transaction(|db| {
-            let counts = cascade_counts(db, project.id())?;
+        // Counted in the transaction that deletes, so the message says what went.
+        let deleted = db.transaction(|db| {
+            let Some(project) = find(db, &id, &counts())? else { return Ok(None) };
             db.delete_by_id("projects", project.id())?;
-            Ok(counts)
+            Ok(Some(project))
         })?;
+        let Some(project) = deleted else { return Ok(Reply::not_found(format!("project {id}"))) };
+        let (tasks, comments) = (count_of(&project, "tasks"), count_of(&project, "comments"));
         let flash = Flash::success(format!(
             "Project '{}' deleted, and with it {} and {} (ON DELETE CASCADE).",
             project["name"],

@@ -1,6 +1,6 @@
-//! `/users`: the list, the create and edit forms, and deleting — which the database
-//! refuses while the user owns a project or wrote a comment (both RESTRICT), and which
-//! leaves the user's assigned tasks unassigned (SET NULL).
+//! `/users`: the list (by username), the create and edit forms, and deleting — which
+//! the database refuses while the user owns a project or wrote a comment (both
+//! RESTRICT), and which leaves the user's assigned tasks unassigned (SET NULL).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -21,8 +21,9 @@ pub async fn list(State(app): State<App>, incoming: Incoming) -> Response {
     app.run(incoming, |db| Ok(list_page(db)?.into())).await
 }
 
+/// The users, by username.
 fn list_page(db: &Traced) -> Result<Page> {
-    let users = db.find_all("users", &[])?;
+    let users = db.query("users").order_by("username").rows()?;
     Ok(Page::new("users.html", "Users", context! { users => view::rows(&users) }))
 }
 
