@@ -105,6 +105,8 @@ fn model_order(rows: &mut [ModelRow], keys: &[(&str, bool)]) {
 #[case::text(&[("blurb", false)], 0, None)]
 #[case::text_desc(&[("blurb", true)], 1, Some(4))]
 #[case::id_desc(&[("id", true)], 0, Some(3))]
+#[case::id_offset(&[("id", false)], 3, Some(4))]
+#[case::id_desc_all(&[("id", true)], 0, None)]
 #[case::no_order_limit(&[], 1, Some(2))]
 fn ordering_limit_and_offset_match_the_model(
     #[case] keys: &[(&str, bool)],
@@ -185,6 +187,11 @@ fn an_order_on_an_indexed_field_walks_the_index_and_stops_early() {
     // Without an index, a top-10 heap: every row is read once, memory stays at ten keys.
     let (_, plan) = db.query("books").order_by_desc("pages").limit(10).analyze().unwrap();
     assert!(plan.to_string().contains("order by pages DESC: top 10 of a sort"), "{plan}");
+    // By id: the PK index, from its end.
+    let (rows, plan) = db.query("books").order_by_desc("id").limit(5).analyze().unwrap();
+    assert_eq!(rows.iter().map(|r| r.id()).collect::<Vec<_>>(), [2000, 1999, 1998, 1997, 1996]);
+    assert!(plan.to_string().contains("books via PK index, in id order"), "{plan}");
+    assert_eq!(plan.rows_examined(), 5, "{plan}");
 }
 
 #[test]
@@ -287,6 +294,7 @@ fn aggregates_match_the_model(#[values(false, true)] year_indexed: bool) {
         db.query("books").group_by(&["year"]).aggregates(&[("n", Agg::Count)]).analyze().unwrap();
     assert_eq!(per_year.len(), groups.len());
     assert_eq!(plan.to_string().contains("counted from index runs, no row read"), year_indexed, "{plan}");
+    assert_eq!(plan.to_string().starts_with("books via index on year only"), year_indexed, "{plan}");
     // MIN and MAX of an indexed field: its first and last entries.
     let (ends, plan) = db
         .query("books")
@@ -378,6 +386,10 @@ fn relation_counts_walk_their_sizes_not_the_product() {
     let text = plan.to_string();
     assert!(text.contains("count products: products rows whose store_id points here, via index on store_id (index entries only)"), "{text}");
     assert!(text.contains("count employees: across departments rows whose store_id points here"), "{text}");
+    // Every step ran, the inner count of the two hops too, and shows what it did.
+    for line in text.lines().filter(|l| l.contains("count ")) {
+        assert!(line.contains("[actual:"), "no actuals on {line:?}\n{text}");
+    }
 }
 
 #[test]

@@ -2,6 +2,8 @@
 //! slot, or `#` × width for none. Past the end means none; writing past the end fills
 //! the gap with `#`.
 
+use std::ops::ControlFlow;
+
 use super::Table;
 use crate::error::{Location, Result};
 use crate::format::codec::{get_int, int_fits, put_int, put_null_number};
@@ -86,6 +88,56 @@ impl Table {
             i = j;
         }
         Ok(out)
+    }
+
+    /// Calls `visit` with each id the index holds and its slot, in id order (descending
+    /// when asked), until it says to stop; the index is read 8 KiB at a time.
+    pub fn walk_ids(
+        &self,
+        io: &mut Io,
+        descending: bool,
+        mut visit: impl FnMut(&mut Io, i64, u64) -> Result<ControlFlow<()>>,
+    ) -> Result<()> {
+        let width = self.width() as u64;
+        let entries = io.len(self.idx)? / width;
+        let per_read = (8192 / width).max(1);
+        let mut buf = vec![0u8; (per_read * width) as usize];
+        let mut done = 0;
+        while done < entries {
+            let n = per_read.min(entries - done);
+            // The entries of this read: ids first..first + n (1-based).
+            let first = if descending { entries - done - n } else { done };
+            let bytes = &mut buf[..(n * width) as usize];
+            let got = io.read_at(self.idx, bytes, first * width)?;
+            for k in 0..n {
+                let i = if descending { n - 1 - k } else { k };
+                let at = (i * width) as usize;
+                let Some(entry) = bytes.get(at..at + width as usize).filter(|_| at + (width as usize) <= got)
+                else {
+                    continue;
+                };
+                let id = (first + i + 1) as i64;
+                match get_int(entry) {
+                    Ok(None) => {}
+                    Ok(Some(slot)) if slot >= 0 => {
+                        if visit(io, id, slot as u64)?.is_break() {
+                            return Ok(());
+                        }
+                    }
+                    _ => {
+                        let offset = Location::Offset((first + i) * width);
+                        return Err(self.corrupt(
+                            io,
+                            self.idx,
+                            offset,
+                            format!("bad index entry for id {id}"),
+                        ));
+                    }
+                }
+            }
+            done += n;
+        }
+        Ok(())
     }
 
     /// Points id `id` at `slot` (or at nothing). An entry past the end first fills the

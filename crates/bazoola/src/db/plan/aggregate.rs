@@ -35,7 +35,7 @@ pub enum Agg {
 }
 
 impl Agg {
-    fn field(&self) -> Option<&str> {
+    pub(crate) fn field(&self) -> Option<&str> {
         match self {
             Agg::Count => None,
             Agg::CountOf(f) | Agg::Sum(f) | Agg::Min(f) | Agg::Max(f) | Agg::Avg(f) => Some(f),

@@ -100,6 +100,7 @@ impl Engine {
         let (access, covered) = cond.map_or((Access::FullScan, true), |cond| self.choose_access(t, cond));
         let ordering = match order.first() {
             None => Ordering::Slots,
+            Some(first) if first.field == 0 && matches!(access, Access::FullScan) => Ordering::Ids,
             Some(first) => match table.indexes.iter().position(|i| i.field == first.field) {
                 Some(index) if matches!(access, Access::FullScan) => Ordering::Index { index },
                 Some(index) if matches!(access, Access::IndexRange { index: i, .. } if i == index) => {

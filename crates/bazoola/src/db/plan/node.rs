@@ -8,6 +8,7 @@ use std::fmt;
 use std::ops::Bound;
 use std::time::Duration;
 
+use super::aggregate::AggPath;
 use crate::db::cond::Predicate;
 use crate::db::join::JoinKind;
 use crate::value::{Columns, Value};
@@ -63,6 +64,9 @@ pub struct OrderKey {
 pub enum Ordering {
     /// File (slot) order: no ordering asked for.
     Slots,
+    /// Walking the PK index (`ORDER BY id`): ids are unique, so no other key matters;
+    /// stops as soon as enough rows are out.
+    Ids,
     /// Walking the index on the first key (index `index` of the table), each run of equal
     /// values sorted by the other keys; stops as soon as enough rows are out.
     Index { index: usize },
@@ -179,7 +183,21 @@ impl Plan {
     fn describe_access(&self) -> String {
         let field = self.access_field.as_deref().unwrap_or("?");
         match &self.access {
-            Access::FullScan => format!("scan {}", self.table_name),
+            Access::FullScan => {
+                let index_only = self.aggregate.as_ref().filter(|a| a.path != AggPath::Rows);
+                match (self.ordering, index_only) {
+                    (_, Some(aggregate)) => {
+                        let field = aggregate.group_by.first().map_or("?", |k| k.name.as_str());
+                        let field = aggregate.aggs.first().and_then(|(_, a, _)| a.field()).unwrap_or(field);
+                        format!("{} via index on {field} only", self.table_name)
+                    }
+                    (Ordering::Ids, _) => format!("{} via PK index, in id order", self.table_name),
+                    (Ordering::Index { .. }, _) => {
+                        format!("{} via index on {}, in its order", self.table_name, self.order[0].name)
+                    }
+                    _ => format!("scan {}", self.table_name),
+                }
+            }
             Access::PkLookup { ids } => {
                 let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
                 format!("{} by id via PK index: {}", self.table_name, ids.join(", "))
@@ -211,6 +229,7 @@ impl Plan {
             .map(|k| if k.descending { format!("{} DESC", k.name) } else { k.name.clone() })
             .collect();
         match self.ordering {
+            Ordering::Ids => format!("order by {}: in PK index order", keys.join(", ")),
             Ordering::Index { .. } => {
                 format!("order by {}: in index order on {}", keys.join(", "), self.order[0].name)
             }

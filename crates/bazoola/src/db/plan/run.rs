@@ -93,6 +93,17 @@ impl Engine {
         outcome
     }
 
+    /// Calls `visit` with the rows the access path and filter let through, in the plan's
+    /// order, until it stops.
+    pub fn produce_ordered(&self, io: &mut Io, plan: &Plan, visit: &mut RawVisitor) -> Result<()> {
+        match plan.ordering {
+            Ordering::Slots => self.produce(io, plan, visit),
+            Ordering::Ids => self.produce_id_ordered(io, plan, visit),
+            Ordering::Index { index } => self.produce_index_ordered(io, plan, index, visit),
+            Ordering::Sort => self.produce_sorted(io, plan, visit),
+        }
+    }
+
     /// The slots of the rows an index path names, sorted.
     fn candidate_slots(&self, io: &mut Io, plan: &Plan) -> Result<Vec<u64>> {
         let table = &self.tables[plan.table];
@@ -180,11 +191,7 @@ impl Engine {
         self.prepare(io, plan)?;
         let mut out = Emitter { engine: self, plan, batch, sink, skipped: 0, taken: 0, pending: Vec::new() };
         let mut push = |io: &mut Io, slot: u64, row: &[u8]| out.push(io, slot, row);
-        match plan.ordering {
-            Ordering::Slots => self.produce(io, plan, &mut push)?,
-            Ordering::Index { index } => self.produce_index_ordered(io, plan, index, &mut push)?,
-            Ordering::Sort => self.produce_sorted(io, plan, &mut push)?,
-        }
+        self.produce_ordered(io, plan, &mut push)?;
         let _stopped = out.flush(io)?;
         Ok(())
     }
@@ -268,11 +275,7 @@ impl Engine {
                 ControlFlow::Continue(())
             })
         };
-        match plan.ordering {
-            Ordering::Slots => self.produce(io, plan, &mut push)?,
-            Ordering::Index { index } => self.produce_index_ordered(io, plan, index, &mut push)?,
-            Ordering::Sort => self.produce_sorted(io, plan, &mut push)?,
-        }
+        self.produce_ordered(io, plan, &mut push)?;
         Ok(slots)
     }
 
