@@ -13,7 +13,9 @@ use crate::convert::{int_arg, RowMaker, TableInfo};
 use crate::error::to_py;
 use crate::guard::{attached, in_transaction, run, Callbacks};
 use crate::query;
+use crate::read::{self, Shape};
 use crate::schema::{self, TableSpec};
+use crate::stream::Stream;
 
 #[pyclass(frozen, module = "bazoola._bazoola")]
 pub struct Database {
@@ -28,7 +30,27 @@ impl Database {
     fn info(&self, table: &str) -> &TableInfo {
         self.tables.get(table).unwrap_or(&self.unknown)
     }
+
+    pub fn core(&self) -> &bazoola::Database {
+        &self.db
+    }
 }
+
+/// An optional condition argument (`None` for no condition).
+fn cond_arg(
+    py: Python<'_>,
+    table: &str,
+    cond: Option<&Bound<'_, PyAny>>,
+    callbacks: &Callbacks,
+) -> PyResult<Option<Cond>> {
+    match cond {
+        Some(c) if !c.is_none() => Ok(Some(attached(py, || query::cond(table, c, callbacks))?)),
+        _ => Ok(None),
+    }
+}
+
+/// Rows a batch of `db.iter` reads unless told otherwise.
+const STREAM_BATCH: i64 = 1024;
 
 /// An id argument.
 fn id_arg(table: &str, obj: &Bound<'_, PyAny>) -> PyResult<i64> {
@@ -110,53 +132,143 @@ impl Database {
         joins: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let id = id_arg(table_name, pk)?;
-        let joins = attached(py, || query::joins(joins))?;
-        match run(py, None, || self.db.find_by_id(table_name, id, &joins))? {
+        let callbacks = Callbacks::default();
+        let joins = attached(py, || query::joins(joins, &callbacks))?;
+        let found = run(py, Some(&callbacks), || {
+            in_transaction(&self.db, &callbacks, |db| db.find_by_id(table_name, id, &joins))
+        })?;
+        match found {
             Some(row) => RowMaker::new(py)?.row(&row),
             None => Ok(py.None().into_bound(py)),
         }
     }
 
-    #[pyo3(signature = (table_name, joins = None))]
+    /// Every row (in file order unless `order_by` says otherwise), `joins` applied.
+    #[pyo3(signature = (table_name, joins = None, order_by = None, limit = None, offset = None, fields = None))]
+    #[allow(clippy::too_many_arguments)]
     fn find_all<'py>(
         &self,
         py: Python<'py>,
         table_name: &str,
         joins: Option<&Bound<'py, PyAny>>,
+        order_by: Option<&Bound<'py, PyAny>>,
+        limit: Option<&Bound<'py, PyAny>>,
+        offset: Option<&Bound<'py, PyAny>>,
+        fields: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let joins = attached(py, || query::joins(joins))?;
-        let rows = run(py, None, || self.db.find_all(table_name, &joins))?;
+        let callbacks = Callbacks::default();
+        let joins = attached(py, || query::joins(joins, &callbacks))?;
+        let shape = Shape::new(table_name, order_by, limit, offset, fields)?;
+        let rows = run(py, Some(&callbacks), || {
+            in_transaction(&self.db, &callbacks, |db| {
+                if shape.is_plain() {
+                    db.find_all(table_name, &joins)
+                } else {
+                    shape.apply(build_query(db, table_name, None, joins)).rows()
+                }
+            })
+        })?;
         RowMaker::new(py)?.rows(&rows)
     }
 
-    #[pyo3(signature = (table_name, cond, joins = None))]
+    /// The rows satisfying `cond` (in file order unless `order_by` says otherwise),
+    /// `joins` applied.
+    #[pyo3(signature = (table_name, cond, joins = None, order_by = None, limit = None, offset = None, fields = None))]
+    #[allow(clippy::too_many_arguments)]
     fn find_by_cond<'py>(
         &self,
         py: Python<'py>,
         table_name: &str,
         cond: &Bound<'py, PyAny>,
         joins: Option<&Bound<'py, PyAny>>,
+        order_by: Option<&Bound<'py, PyAny>>,
+        limit: Option<&Bound<'py, PyAny>>,
+        offset: Option<&Bound<'py, PyAny>>,
+        fields: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
         let callbacks = Callbacks::default();
         let cond = attached(py, || query::cond(table_name, cond, &callbacks))?;
-        let joins = attached(py, || query::joins(joins))?;
+        let joins = attached(py, || query::joins(joins, &callbacks))?;
+        let shape = Shape::new(table_name, order_by, limit, offset, fields)?;
         let rows = run(py, Some(&callbacks), || {
-            in_transaction(&self.db, &callbacks, |db| db.find_by_cond(table_name, &cond, &joins))
+            in_transaction(&self.db, &callbacks, |db| {
+                if shape.is_plain() {
+                    db.find_by_cond(table_name, &cond, &joins)
+                } else {
+                    shape.apply(build_query(db, table_name, Some(cond), joins)).rows()
+                }
+            })
         })?;
         RowMaker::new(py)?.rows(&rows)
+    }
+
+    /// The rows of a read, a batch at a time: see `stream`.
+    #[pyo3(signature = (
+        table_name, cond = None, joins = None, order_by = None, limit = None, offset = None,
+        fields = None, batch = STREAM_BATCH
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn stream(
+        slf: &Bound<'_, Self>,
+        table_name: &str,
+        cond: Option<&Bound<'_, PyAny>>,
+        joins: Option<&Bound<'_, PyAny>>,
+        order_by: Option<&Bound<'_, PyAny>>,
+        limit: Option<&Bound<'_, PyAny>>,
+        offset: Option<&Bound<'_, PyAny>>,
+        fields: Option<&Bound<'_, PyAny>>,
+        batch: i64,
+    ) -> PyResult<Stream> {
+        let py = slf.py();
+        let batch = usize::try_from(batch).ok().filter(|b| *b >= 1).ok_or_else(|| {
+            pyo3::exceptions::PyValueError::new_err(format!("batch must be at least 1, got {batch}"))
+        })?;
+        let callbacks = Callbacks::default();
+        let cond = cond_arg(py, table_name, cond, &callbacks)?;
+        let joins = attached(py, || query::joins(joins, &callbacks))?;
+        let shape = Shape::new(table_name, order_by, limit, offset, fields)?;
+        let query = shape.apply(build_query(slf.get().core(), table_name, cond, joins));
+        Ok(Stream::new(slf, callbacks, batch, &query))
     }
 
     /// Number of rows satisfying `cond` (all rows for `None`), without building them.
     #[pyo3(signature = (table_name, cond = None))]
     fn count(&self, py: Python<'_>, table_name: &str, cond: Option<&Bound<'_, PyAny>>) -> PyResult<u64> {
         let callbacks = Callbacks::default();
-        let cond = match cond {
-            Some(c) if !c.is_none() => Some(attached(py, || query::cond(table_name, c, &callbacks))?),
-            _ => None,
-        };
+        let cond = cond_arg(py, table_name, cond, &callbacks)?;
         run(py, Some(&callbacks), || {
             in_transaction(&self.db, &callbacks, |db| db.count(table_name, cond.as_ref()))
         })
+    }
+
+    /// The aggregates `aggs` (`name=COUNT()`, …) of the rows satisfying `cond`, one
+    /// row per group of `group_by` values (in group order, nulls first), or one row in
+    /// all without `group_by`.
+    #[pyo3(signature = (table_name, cond = None, group_by = None, **aggs))]
+    fn aggregate<'py>(
+        &self,
+        py: Python<'py>,
+        table_name: &str,
+        cond: Option<&Bound<'py, PyAny>>,
+        group_by: Option<&Bound<'py, PyAny>>,
+        aggs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let aggs = read::aggregates(aggs)?;
+        let group_by = read::names(table_name, "group_by", group_by)?.unwrap_or_default();
+        let callbacks = Callbacks::default();
+        let cond = cond_arg(py, table_name, cond, &callbacks)?;
+        let rows = run(py, Some(&callbacks), || {
+            in_transaction(&self.db, &callbacks, |db| {
+                let group_by: Vec<&str> = group_by.iter().map(String::as_str).collect();
+                let aggs: Vec<(&str, bazoola::Agg)> =
+                    aggs.iter().map(|(k, a)| (k.as_str(), a.clone())).collect();
+                build_query(db, table_name, cond, Vec::new())
+                    .group_by(&group_by)
+                    .aggregates(&aggs)
+                    .aggregate()
+            })
+        })?;
+        RowMaker::new(py)?.rows(&rows)
     }
 
     fn update_by_id<'py>(
@@ -231,32 +343,33 @@ impl Database {
         run(py, None, || self.db.reindex(table_name))
     }
 
-    /// The plan of a read of `table_name` (rows satisfying `cond`, `joins` applied) as
-    /// an indented tree with estimated rows; with `analyze`, the read runs and each step
-    /// shows what it actually did. A condition written in Python (`<custom>` in the
-    /// plan) is only called when the read runs.
-    #[pyo3(signature = (table_name, cond = None, joins = None, analyze = false))]
+    /// The plan of a read of `table_name` (rows satisfying `cond`, `joins` applied,
+    /// ordered and limited) as an indented tree with estimated rows; with `analyze`, the
+    /// read runs and each step shows what it actually did. A condition written in
+    /// Python (`<custom>` in the plan) is only called when the read runs.
+    #[pyo3(signature = (table_name, cond = None, joins = None, order_by = None, limit = None, analyze = false))]
+    #[allow(clippy::too_many_arguments)]
     fn explain(
         &self,
         py: Python<'_>,
         table_name: &str,
         cond: Option<&Bound<'_, PyAny>>,
         joins: Option<&Bound<'_, PyAny>>,
+        order_by: Option<&Bound<'_, PyAny>>,
+        limit: Option<&Bound<'_, PyAny>>,
         analyze: bool,
     ) -> PyResult<String> {
         let callbacks = Callbacks::default();
-        let cond = match cond {
-            Some(c) if !c.is_none() => Some(attached(py, || query::cond(table_name, c, &callbacks))?),
-            _ => None,
-        };
-        let joins = attached(py, || query::joins(joins))?;
+        let cond = cond_arg(py, table_name, cond, &callbacks)?;
+        let joins = attached(py, || query::joins(joins, &callbacks))?;
+        let shape = Shape::new(table_name, order_by, limit, None, None)?;
         run(py, Some(&callbacks), || {
             if analyze {
                 in_transaction(&self.db, &callbacks, |db| {
-                    Ok(build_query(db, table_name, cond, joins).analyze()?.1.to_string())
+                    Ok(shape.apply(build_query(db, table_name, cond, joins)).analyze()?.1.to_string())
                 })
             } else {
-                Ok(build_query(&self.db, table_name, cond, joins).explain()?.to_string())
+                Ok(shape.apply(build_query(&self.db, table_name, cond, joins)).explain()?.to_string())
             }
         })
     }

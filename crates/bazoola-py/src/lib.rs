@@ -10,6 +10,10 @@
 //!   INT is a `ValidationError`, not a corrupted row) and rows out (`bazoola.Row` dicts).
 //! - `query`: the original's condition and join objects turned into the core's `Cond` and
 //!   `Join`; a condition class the core does not know runs its Python `eval` row by row.
+//! - `read`: the keyword arguments of reads beyond the original's (`order_by`, `limit`,
+//!   `offset`, `fields`) and the aggregates of `db.aggregate`.
+//! - `stream`: the rows of a read a batch at a time, holding no lock in between
+//!   (`db.iter`).
 //! - `schema`: table declarations from the Python side.
 //! - `error`: the core's error kinds onto the Python exception tree of `bazoola.errors`.
 
@@ -18,13 +22,16 @@ mod database;
 mod error;
 mod guard;
 mod query;
+mod read;
 mod schema;
+mod stream;
 
 use pyo3::prelude::*;
 
 #[pymodule]
 fn _bazoola(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<database::Database>()?;
+    m.add_class::<stream::Stream>()?;
     m.add_function(wrap_pyfunction!(database::_panic_for_tests, m)?)?;
     Ok(())
 }

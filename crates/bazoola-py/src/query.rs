@@ -7,6 +7,10 @@
 //! `bool`, `bytes`), becomes a `Cond::Custom` that calls its Python `eval(row)` with the
 //! GIL held — so every condition behaves as it did in the original, only faster when it
 //! can be.
+//!
+//! Joins say how the engine runs them by their `_native_kind` (`forward`, `inverse`,
+//! `count`; `None` for a `BaseJoin` subclass with its own `join`, which `bazoola/db.py`
+//! runs in Python instead).
 
 use bazoola::{Cond, Join, Row, ValidationError, Value, MAX_COND_DEPTH};
 use pyo3::intern;
@@ -131,17 +135,18 @@ fn custom(eval: Py<PyAny>, callbacks: Callbacks) -> Cond {
     })
 }
 
-/// The core joins for a list of `Join` / `InverseJoin` objects (nested through their
-/// `joins` attribute).
-pub fn joins(list: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Join>> {
+/// The core joins for a list of `Join` / `InverseJoin` / `InverseCount` objects (nested
+/// through their `joins` and `through` attributes). A count's condition may be written
+/// in Python; it reports through `callbacks` as a read's own condition does.
+pub fn joins(list: Option<&Bound<'_, PyAny>>, callbacks: &Callbacks) -> PyResult<Vec<Join>> {
     let Some(list) = list else { return Ok(Vec::new()) };
     if list.is_none() {
         return Ok(Vec::new());
     }
-    list.try_iter()?.map(|j| join(&j?)).collect()
+    list.try_iter()?.map(|j| join(&j?, callbacks)).collect()
 }
 
-fn join(obj: &Bound<'_, PyAny>) -> PyResult<Join> {
+fn join(obj: &Bound<'_, PyAny>, callbacks: &Callbacks) -> PyResult<Join> {
     let py = obj.py();
     let kind = obj.getattr(intern!(py, "_native_kind"))?;
     let fk: String = obj.getattr(intern!(py, "fk_attr"))?.extract()?;
@@ -150,15 +155,27 @@ fn join(obj: &Bound<'_, PyAny>) -> PyResult<Join> {
     let mut join = match kind.extract::<Option<String>>()?.as_deref() {
         Some("forward") => Join::forward(fk, key, table),
         Some("inverse") => Join::inverse(fk, key, table),
+        Some("count") => {
+            let mut count = Join::count(fk, key, &table);
+            let filter = obj.getattr(intern!(py, "cond"))?;
+            if !filter.is_none() {
+                count = count.filter(cond(&table, &filter, callbacks)?);
+            }
+            let inner = obj.getattr(intern!(py, "through"))?;
+            if !inner.is_none() {
+                count = count.through(join(&inner, callbacks)?);
+            }
+            count
+        }
         _ => {
             return Err(pyo3::exceptions::PyTypeError::new_err(format!(
-                "{} is not a Join or InverseJoin",
+                "{} is not a Join, InverseJoin or InverseCount",
                 obj.repr()?
             )))
         }
     };
     if let Ok(nested) = obj.getattr(intern!(py, "joins")) {
-        join.joins = joins(Some(&nested))?;
+        join.joins = joins(Some(&nested), callbacks)?;
     }
     Ok(join)
 }

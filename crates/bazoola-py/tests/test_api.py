@@ -39,6 +39,7 @@ ORIGINAL_ALL = [
 ADDED = [
     "TEXT", "LE", "GE", "NE", "IN", "IS_NULL", "AND", "OR", "NOT",
     "IntegrityError", "CorruptDataError", "SchemaError",
+    "InverseCount", "COUNT", "SUM", "MIN", "MAX", "AVG",
 ]  # fmt: skip
 
 
@@ -53,11 +54,20 @@ def test_all_is_the_originals_plus_the_additions():
     [
         (DB.__init__, "self, cls_tables, base_dir='data', *, sync='normal', width=None"),
         (DB.insert, "self, table_name, values"),
-        (DB.find_all, "self, table_name, *, joins=None"),
+        (DB.find_all, "self, table_name, *, joins=None, order_by=None, limit=None, offset=None, fields=None"),
         (DB.find_by_id, "self, table_name, pk, *, joins=None"),
         (DB.delete_by_id, "self, table_name, pk"),
         (DB.update_by_id, "self, table_name, pk, values"),
-        (DB.find_by_cond, "self, table_name, cond, joins=None"),
+        (
+            DB.find_by_cond,
+            "self, table_name, cond, joins=None, *, order_by=None, limit=None, offset=None, fields=None",
+        ),
+        (
+            DB.iter,
+            "self, table_name, cond=None, joins=None, order_by=None, limit=None, offset=None, fields=None, batch=1024",
+        ),
+        (DB.count, "self, table_name, cond=None"),
+        (DB.aggregate, "self, table_name, cond=None, group_by=None, **aggs"),
         (DB.truncate, "self, table_name, cascade=False"),
         (DB.close, "self"),
         (DB.perform_join, "self, row, join, table"),
@@ -69,6 +79,9 @@ def test_all_is_the_originals_plus_the_additions():
         (TEXT.__init__, "self, null=False, *, unique=False, index=False"),
         (PK.__init__, "self"),
         (bazoola.Join.__init__, "self, fk_attr, key, foreign_table_name, joins=None"),
+        (bazoola.InverseCount.__init__, "self, fk_field, key, table, cond=None, through=None"),
+        (bazoola.COUNT.__init__, "self, field=None"),
+        (bazoola.SUM.__init__, "self, field"),
         (bazoola.IN.__init__, "self, field, values"),
         (bazoola.IS_NULL.__init__, "self, field"),
         (bazoola.AND.__init__, "self, *conds"),

@@ -361,9 +361,9 @@ class PyJoin(BaseJoin):
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
-        ({"order_by": "age"}, TypeError, "order_by/limit need bazoola's query features, not yet available"),
-        ({"limit": 3}, TypeError, "order_by/limit need bazoola's query features, not yet available"),
-        ({"joins": [PyJoin()]}, TypeError, "is not a Join or InverseJoin"),
+        ({"order_by": "-nope"}, ValidationError, "'nope': No such field in table 'users'"),
+        ({"limit": 0}, ValidationError, "'limit': must be at least 1, got 0"),
+        ({"joins": [PyJoin()]}, TypeError, "is not a Join, InverseJoin or InverseCount"),
         ({"table_name": "nope"}, ValidationError, "No such table: 'nope'"),
         ({"cond": EQ(nope=1)}, ValidationError, "'nope': No such field in table 'users'"),
         ({"joins": [Join("nope", "x", "teams")]}, ValidationError, "'nope': No such field in table 'users'"),

@@ -46,7 +46,7 @@ pub use db::database::Database;
 pub use db::join::{Join, JoinKind};
 pub use db::open::OpenOptions;
 pub use db::plan::{Access, Agg, Plan};
-pub use db::query_builder::{Query, QueryIter};
+pub use db::query_builder::{Cursor, Query, QueryIter};
 pub use de::DeError;
 pub use error::{
     CorruptDataError, Error, IntegrityError, IoError, IoOp, Location, Result, SchemaError, ValidationError,

@@ -194,6 +194,22 @@ fn an_order_on_an_indexed_field_walks_the_index_and_stops_early() {
     assert_eq!(plan.rows_examined(), 5, "{plan}");
 }
 
+/// A walk holds slots and ids, not rows: a row deleted behind it is left out, and a row
+/// inserted into the slot it freed does not take its place in the order.
+#[test]
+fn a_walk_leaves_out_rows_deleted_behind_it_even_when_their_slot_is_reused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = library(dir.path(), false);
+    let mut walk = db.query("books").order_by_desc("title").iter(1).unwrap();
+    assert_eq!(walk.next().unwrap().unwrap()["title"].as_str(), Some("hotel"));
+    // "delta" (id 1, slot 0) goes, and "zulu" takes slot 0.
+    db.delete_by_id("books", 1).unwrap();
+    let zulu = db.insert("books", [("title", "zulu")]).unwrap();
+    assert_eq!(db.find_all("books", &[]).unwrap()[0].id(), zulu.id(), "zulu is in slot 0");
+    let rest: Vec<String> = walk.map(|r| r.unwrap()["title"].as_str().unwrap().to_string()).collect();
+    assert_eq!(rest, ["golf", "foxtrot", "echo", "charlie", "bravo", "alpha"]);
+}
+
 #[test]
 fn fields_return_only_what_is_asked_and_id() {
     let dir = tempfile::tempdir().unwrap();

@@ -3,6 +3,7 @@
 running on a Rust engine with transactions, crash safety and locking across threads and
 processes."""
 
+from .agg import AVG, COUNT, MAX, MIN, SUM
 from .cond import (
     AND,
     EQ,
@@ -37,7 +38,7 @@ from .fields import (
     Field,
     FieldType,
 )
-from .join import BaseJoin, InverseJoin, Join
+from .join import BaseJoin, InverseCount, InverseJoin, Join
 from .row import Row
 from .table import Schema, Table
 
@@ -77,4 +78,10 @@ __all__ = [
     "IntegrityError",
     "CorruptDataError",
     "SchemaError",
+    "InverseCount",
+    "COUNT",
+    "SUM",
+    "MIN",
+    "MAX",
+    "AVG",
 ]

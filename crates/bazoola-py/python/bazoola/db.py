@@ -2,24 +2,50 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterable, Iterator, Union
 
 from . import _bazoola
+from .agg import Aggregate
 from .cond import BaseCond
-from .join import BaseJoin, InverseJoin
+from .join import BaseJoin, InverseCount, InverseJoin
 from .row import Row
 from .storage import TableStorage
 from .table import Table
 
+#: ``order_by``: a field name (``"-name"`` for descending) or a list of them.
+OrderBy = Union[str, Iterable[str], None]
 
-def _native_joins(joins: list[BaseJoin]) -> bool:
+
+def _native_joins(joins: Iterable[BaseJoin]) -> bool:
     """Whether the engine can run all these joins (and the ones nested in them)."""
     return all(
-        j._native_kind is not None and _native_joins(getattr(j, "joins", ()))  # noqa: SLF001
+        j._native_kind is not None  # noqa: SLF001
+        and _native_joins(getattr(j, "joins", ()))
+        and _native_joins([t] if (t := getattr(j, "through", None)) is not None else [])
         for j in joins
     )
+
+
+def _with_join_fields(fields: str | Iterable[str] | None, joins: list[BaseJoin]) -> object:
+    """``fields`` plus the FKs that forward joins run in Python read from each row."""
+    if fields is None:
+        return None
+    try:
+        names = [fields] if isinstance(fields, str) else list(fields)
+    except TypeError:
+        return fields  # refused by the engine, as without joins
+    return names + [j.fk_attr for j in joins if not isinstance(j, (InverseJoin, InverseCount))]
+
+
+def _rows(stream: _bazoola.Stream, python_joins: Callable[[list[Row]], list[Row]] | None) -> Iterator[Row]:
+    try:
+        while batch := stream.next_batch():
+            yield from (batch if python_joins is None else python_joins(batch))
+    finally:
+        stream.close()
 
 
 class DB:
@@ -58,10 +84,25 @@ class DB:
     def insert(self, table_name: str, values: dict) -> Row:
         return self._db.insert(table_name, values)
 
-    def find_all(self, table_name: str, *, joins: list[BaseJoin] | None = None) -> list[Row]:
+    def find_all(
+        self,
+        table_name: str,
+        *,
+        joins: list[BaseJoin] | None = None,
+        order_by: OrderBy = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        fields: Iterable[str] | None = None,
+    ) -> list[Row]:
+        """Every row, in file order; ``order_by`` (``"name"``, ``"-name"`` for descending,
+        or a list of them: nulls first ascending, last descending, ties in file order),
+        ``offset`` and ``limit`` choose which and in what order; ``fields`` which fields
+        (``id`` always). Joins apply to the rows returned."""
         if joins and not _native_joins(joins):
-            return self._python_joins(table_name, self._db.find_all(table_name), joins)
-        return self._db.find_all(table_name, joins)
+            fields = _with_join_fields(fields, joins)
+            rows = self._db.find_all(table_name, None, order_by, limit, offset, fields)
+            return self._python_joins(table_name, rows, joins)
+        return self._db.find_all(table_name, joins, order_by, limit, offset, fields)
 
     def find_by_id(self, table_name: str, pk: int, *, joins: list[BaseJoin] | None = None) -> Row | None:
         if joins and not _native_joins(joins):
@@ -75,14 +116,71 @@ class DB:
     def update_by_id(self, table_name: str, pk: int, values: dict) -> Row:
         return self._db.update_by_id(table_name, pk, values)
 
-    def find_by_cond(self, table_name: str, cond: BaseCond, joins: list[BaseJoin] | None = None) -> list[Row]:
+    def find_by_cond(
+        self,
+        table_name: str,
+        cond: BaseCond,
+        joins: list[BaseJoin] | None = None,
+        *,
+        order_by: OrderBy = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        fields: Iterable[str] | None = None,
+    ) -> list[Row]:
+        """The rows satisfying ``cond``; the keyword arguments as for ``find_all``."""
         if joins and not _native_joins(joins):
-            return self._python_joins(table_name, self._db.find_by_cond(table_name, cond), joins)
-        return self._db.find_by_cond(table_name, cond, joins)
+            fields = _with_join_fields(fields, joins)
+            rows = self._db.find_by_cond(table_name, cond, None, order_by, limit, offset, fields)
+            return self._python_joins(table_name, rows, joins)
+        return self._db.find_by_cond(table_name, cond, joins, order_by, limit, offset, fields)
+
+    def iter(
+        self,
+        table_name: str,
+        cond: BaseCond | None = None,
+        joins: list[BaseJoin] | None = None,
+        order_by: OrderBy = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        fields: Iterable[str] | None = None,
+        batch: int = 1024,
+    ) -> Iterator[Row]:
+        """The rows of ``find_by_cond`` (``find_all`` without ``cond``) one at a time,
+        read ``batch`` rows at a time — never the whole result in memory.
+
+        The order of the result is taken when the first row is asked for; then each
+        batch is read under a lock of its own, and no lock is held in between, so the
+        loop may write to the database (as may other threads and processes). A row
+        deleted meanwhile, or changed so that ``cond`` no longer holds, is left out.
+        A generator left half way holds nothing: dropping it (or ``close()``) is all
+        the cleaning up there is. The arguments are checked at once; the names in
+        them, when the first row is asked for."""
+        python_joins: Callable[[list[Row]], list[Row]] | None = None
+        if joins and not _native_joins(joins):
+            fields = _with_join_fields(fields, joins)
+            python_joins = functools.partial(self._python_joins, table_name, joins=joins)
+            joins = None
+        stream = self._db.stream(table_name, cond, joins, order_by, limit, offset, fields, batch)
+        return _rows(stream, python_joins)
 
     def count(self, table_name: str, cond: BaseCond | None = None) -> int:
         """The number of rows satisfying ``cond`` (all rows without one)."""
         return self._db.count(table_name, cond)
+
+    def aggregate(
+        self,
+        table_name: str,
+        cond: BaseCond | None = None,
+        group_by: str | Iterable[str] | None = None,
+        **aggs: Aggregate,
+    ) -> list[Row]:
+        """Aggregates of the rows satisfying ``cond``, each under its keyword:
+        ``db.aggregate("books", group_by="author_id", n=COUNT(), newest=MAX("year"))``.
+
+        One row per group of ``group_by`` values (the group fields included, groups in
+        order, nulls first); without ``group_by``, one row in all (also over no rows:
+        ``COUNT()`` 0, the others ``None``)."""
+        return self._db.aggregate(table_name, cond, group_by, **aggs)
 
     def _python_joins(self, table_name: str, rows: list[Row], joins: list[BaseJoin]) -> list[Row]:
         with self.storage.lock():
@@ -93,8 +191,9 @@ class DB:
         return rows
 
     def perform_join(self, row: Row, join: BaseJoin, table: Table) -> Row:
-        assert join.fk_attr in row or isinstance(join, InverseJoin)
-        if isinstance(join, InverseJoin):
+        inverse = isinstance(join, (InverseJoin, InverseCount))
+        assert join.fk_attr in row or inverse
+        if inverse:
             joined_values = join.join(row["id"], self.tables[join.foreign_table_name])
         else:
             joined_values = join.join(row[join.fk_attr], self.tables[join.foreign_table_name])
@@ -149,30 +248,27 @@ class DB:
         table_name: str,
         cond: BaseCond | None = None,
         joins: list[BaseJoin] | None = None,
-        order_by: str | list[str] | None = None,
+        order_by: OrderBy = None,
         limit: int | None = None,
         analyze: bool = False,
     ) -> str:
-        """The plan of ``find_by_cond(table_name, cond, joins)`` (``find_all`` without a
-        condition) as text: an indented tree, one step a line — the access path (``scan
-        <table>``, ``<table> by id via PK index``, ``<table> via index on <field>: …`` for
-        a lookup or a ``range``), the filter, the joins (an ``InverseJoin`` ``via index on
-        <fk>`` when the FK is indexed) — each with its estimated rows.
+        """The plan of ``find_by_cond(table_name, cond, joins, order_by=order_by,
+        limit=limit)`` (``find_all`` without a condition) as text: an indented tree, one
+        step a line — the access path (``scan <table>``, ``<table> by id via PK index:
+        …``, ``<table> via index on <field>: …`` for a lookup or a ``range``), the filter,
+        the order (``order by <keys>: in index order on <field>`` when an index gives it,
+        ``top N of a sort`` with a limit, ``sort`` without), the limit, the joins (an
+        ``InverseJoin`` or ``InverseCount`` ``via index on <fk>`` when the FK is indexed)
+        — each with its estimated rows.
 
         With ``analyze=True`` the read runs (a Python ``eval`` condition is called, row by
         row) and each step also shows ``[actual: N rows, M examined, T ms]``.
 
         A condition the engine cannot run natively (a ``BaseCond`` subclass with its own
-        ``eval``) shows as ``<custom>``. Joins must be ``Join``/``InverseJoin`` (a
-        ``BaseJoin`` subclass with its own ``join`` runs in Python and has no plan):
-        anything else is a ``TypeError``.
-
-        ``order_by`` and ``limit`` are accepted for the signature of SPEC §6 but, for
-        now, only as ``None``: ordering and limits are not in the engine yet, and giving
-        either is a ``TypeError``. This is a temporary limit."""
-        if order_by is not None or limit is not None:
-            raise TypeError("order_by/limit need bazoola's query features, not yet available")
-        return self._db.explain(table_name, cond, joins, analyze)
+        ``eval``) shows as ``<custom>``. Joins must be ``Join``/``InverseJoin``/
+        ``InverseCount`` (a ``BaseJoin`` subclass with its own ``join`` runs in Python and
+        has no plan): anything else is a ``TypeError``."""
+        return self._db.explain(table_name, cond, joins, order_by, limit, analyze)
 
     def close(self) -> None:
         """Closes the files. Idempotent; any later use raises ``DBError``."""

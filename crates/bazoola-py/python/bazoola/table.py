@@ -16,7 +16,7 @@ its methods are the database's, for that table.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from .cond import BaseCond
 from .fields import FK, Field, FieldType
@@ -115,11 +115,32 @@ class Table:
     def iterate(self) -> Iterator[Row]:
         return iter(self._db.find_all(self.name))
 
-    def find_all(self, *, joins: list[BaseJoin] | None = None) -> list[Row]:
-        return self._db.find_all(self.name, joins=joins)
+    def find_all(
+        self,
+        *,
+        joins: list[BaseJoin] | None = None,
+        order_by: str | Iterable[str] | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        fields: Iterable[str] | None = None,
+    ) -> list[Row]:
+        return self._db.find_all(
+            self.name, joins=joins, order_by=order_by, limit=limit, offset=offset, fields=fields
+        )
 
     def find_by_id(self, pk: int, *, joins: list[BaseJoin] | None = None) -> Row | None:
         return self._db.find_by_id(self.name, pk, joins=joins)
 
-    def find_by_cond(self, cond: BaseCond, joins: list[BaseJoin] | None = None) -> list[Row]:
-        return self._db.find_by_cond(self.name, cond, joins)
+    def find_by_cond(
+        self,
+        cond: BaseCond,
+        joins: list[BaseJoin] | None = None,
+        *,
+        order_by: str | Iterable[str] | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        fields: Iterable[str] | None = None,
+    ) -> list[Row]:
+        return self._db.find_by_cond(
+            self.name, cond, joins, order_by=order_by, limit=limit, offset=offset, fields=fields
+        )

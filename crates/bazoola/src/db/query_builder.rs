@@ -44,26 +44,44 @@ use crate::value::Row;
 #[derive(Clone)]
 pub struct Query<'db> {
     db: &'db Database,
+    parts: Parts,
+}
+
+/// What a query asks, apart from the database it asks it of.
+#[derive(Clone)]
+struct Parts {
     table: String,
     spec: QuerySpec,
     group_by: Vec<String>,
     aggs: Vec<(String, Agg)>,
 }
 
+impl Parts {
+    fn plan(&self, e: &Engine) -> Result<Plan> {
+        let mut plan = e.plan_query(e.table(&self.table)?, &self.spec)?;
+        if !self.aggs.is_empty() {
+            plan.aggregate = Some(e.plan_aggregate(&plan, &self.group_by, &self.aggs)?);
+        }
+        Ok(plan)
+    }
+}
+
 impl<'db> Query<'db> {
     pub(crate) fn new(db: &'db Database, table: &str) -> Query<'db> {
         Query {
             db,
-            table: table.to_string(),
-            spec: QuerySpec::default(),
-            group_by: Vec::new(),
-            aggs: Vec::new(),
+            parts: Parts {
+                table: table.to_string(),
+                spec: QuerySpec::default(),
+                group_by: Vec::new(),
+                aggs: Vec::new(),
+            },
         }
     }
 
     /// Keeps the rows satisfying `cond` (ANDed with any condition already given).
     pub fn filter(mut self, cond: Cond) -> Self {
-        self.spec.cond = Some(match self.spec.cond.take() {
+        self.parts.spec.cond = Some(match self.parts.spec.cond.take() {
             Some(first) => first.and(cond),
             None => cond,
         });
@@ -72,59 +90,55 @@ impl<'db> Query<'db> {
 
     /// Adds a join (or relation count, [`Join::count`]), applied after those already given.
     pub fn join(mut self, join: Join) -> Self {
-        self.spec.joins.push(join);
+        self.parts.spec.joins.push(join);
         self
     }
 
     /// Orders by `field`, ascending (nulls first); later calls order ties.
     pub fn order_by(mut self, field: &str) -> Self {
-        self.spec.order.push((field.to_string(), false));
+        self.parts.spec.order.push((field.to_string(), false));
         self
     }
 
     /// Orders by `field`, descending (nulls last); later calls order ties.
     pub fn order_by_desc(mut self, field: &str) -> Self {
-        self.spec.order.push((field.to_string(), true));
+        self.parts.spec.order.push((field.to_string(), true));
         self
     }
 
     /// Returns at most `n` rows (at least 1).
     pub fn limit(mut self, n: u64) -> Self {
-        self.spec.limit = Some(n);
+        self.parts.spec.limit = Some(n);
         self
     }
 
     /// Skips the first `n` rows.
     pub fn offset(mut self, n: u64) -> Self {
-        self.spec.offset = n;
+        self.parts.spec.offset = n;
         self
     }
 
     /// Returns only these fields (and `id`, always; and the FK of a forward join). TEXT
     /// fields not asked for are not read.
     pub fn fields(mut self, names: &[&str]) -> Self {
-        self.spec.fields = Some(names.iter().map(|n| n.to_string()).collect());
+        self.parts.spec.fields = Some(names.iter().map(|n| n.to_string()).collect());
         self
     }
 
     /// Groups an aggregate by these fields.
     pub fn group_by(mut self, fields: &[&str]) -> Self {
-        self.group_by = fields.iter().map(|f| f.to_string()).collect();
+        self.parts.group_by = fields.iter().map(|f| f.to_string()).collect();
         self
     }
 
     /// The aggregates to compute, each under its key.
     pub fn aggregates(mut self, aggs: &[(&str, Agg)]) -> Self {
-        self.aggs = aggs.iter().map(|(k, a)| (k.to_string(), a.clone())).collect();
+        self.parts.aggs = aggs.iter().map(|(k, a)| (k.to_string(), a.clone())).collect();
         self
     }
 
     fn plan(&self, e: &Engine) -> Result<Plan> {
-        let mut plan = e.plan_query(e.table(&self.table)?, &self.spec)?;
-        if !self.aggs.is_empty() {
-            plan.aggregate = Some(e.plan_aggregate(&plan, &self.group_by, &self.aggs)?);
-        }
-        Ok(plan)
+        self.parts.plan(e)
     }
 
     /// The rows, in order (file order when no order is asked for).
@@ -145,18 +159,20 @@ impl<'db> Query<'db> {
     }
 
     /// The rows one at a time, without materialising the result and without holding a
-    /// lock between batches: the order of the result (its rows' slots) is taken first,
-    /// then the rows are read `batch` at a time, each batch under its own read lock. A
-    /// row deleted meanwhile, or changed so that the condition no longer holds, is left
-    /// out — the consistency of SQL's READ COMMITTED.
+    /// lock between batches: the order of the result (its rows' slots and ids) is taken
+    /// first, then the rows are read `batch` at a time, each batch under its own read
+    /// lock. A row deleted meanwhile (its slot empty or holding another row now), or
+    /// changed so that the condition no longer holds, is left out — the consistency of
+    /// SQL's READ COMMITTED.
     pub fn iter(&self, batch: usize) -> Result<QueryIter<'db>> {
-        Ok(QueryIter {
-            query: self.clone(),
-            slots: None,
-            next: 0,
-            batch: batch.max(1),
-            buffered: Vec::new().into_iter(),
-        })
+        Ok(QueryIter { db: self.db, cursor: self.cursor(batch), buffered: Vec::new().into_iter() })
+    }
+
+    /// The same walk as [`Query::iter`], as a value that does not borrow the database:
+    /// each [`Cursor::next_batch`] is given it. For owners that cannot hold a borrow (a
+    /// Python iterator object).
+    pub fn cursor(&self, batch: usize) -> Cursor {
+        Cursor { parts: self.parts.clone(), slots: None, next: 0, batch: batch.max(1) }
     }
 
     /// The number of rows (offset and limit applied).
@@ -203,10 +219,10 @@ impl<'db> Query<'db> {
     pub fn analyze_count(&self) -> Result<(u64, Plan)> {
         let engine = self.db.engine()?;
         let e = engine.get();
-        let mut spec = self.spec.clone();
+        let mut spec = self.parts.spec.clone();
         spec.joins.clear();
         spec.fields = Some(Vec::new());
-        let plan = e.plan_query(e.table(&self.table)?, &spec)?;
+        let plan = e.plan_query(e.table(&self.parts.table)?, &spec)?;
         let n = e.read(|io| {
             e.estimate(io, &plan)?;
             e.count_rows(io, &plan)
@@ -224,21 +240,30 @@ fn run_aggregate(
     e.aggregate(io, plan, aggregate)
 }
 
-/// The rows of a [`Query`], a batch at a time (see [`Query::iter`]).
-pub struct QueryIter<'db> {
-    query: Query<'db>,
-    /// The result's slots, in order, taken at the first call.
-    slots: Option<Vec<u64>>,
+/// Where a walk over a query's rows is (see [`Query::cursor`]).
+pub struct Cursor {
+    parts: Parts,
+    /// The result's slots and the ids they held, in order, taken at the first call.
+    slots: Option<Vec<(u64, i64)>>,
     next: usize,
     batch: usize,
-    buffered: std::vec::IntoIter<Row>,
 }
 
-impl QueryIter<'_> {
-    fn fill(&mut self) -> Result<bool> {
-        let engine = self.query.db.engine()?;
+impl Cursor {
+    /// The next rows, up to the batch size, read under one lock; empty once there are
+    /// no more. An error ends the walk.
+    pub fn next_batch(&mut self, db: &Database) -> Result<Vec<Row>> {
+        let outcome = self.fill(db);
+        if outcome.is_err() {
+            self.slots = Some(Vec::new());
+        }
+        outcome
+    }
+
+    fn fill(&mut self, db: &Database) -> Result<Vec<Row>> {
+        let engine = db.engine()?;
         let e = engine.get();
-        let plan = self.query.plan(e)?;
+        let plan = self.parts.plan(e)?;
         if self.slots.is_none() {
             self.slots = Some(e.read(|io| e.result_slots(io, &plan))?);
         }
@@ -248,12 +273,18 @@ impl QueryIter<'_> {
             let rows = e.read(|io| e.rows_at(io, &plan, &slots[self.next..end]))?;
             self.next = end;
             if !rows.is_empty() {
-                self.buffered = rows.into_iter();
-                return Ok(true);
+                return Ok(rows);
             }
         }
-        Ok(false)
+        Ok(Vec::new())
     }
+}
+
+/// The rows of a [`Query`], a batch at a time (see [`Query::iter`]).
+pub struct QueryIter<'db> {
+    db: &'db Database,
+    cursor: Cursor,
+    buffered: std::vec::IntoIter<Row>,
 }
 
 impl Iterator for QueryIter<'_> {
@@ -263,14 +294,12 @@ impl Iterator for QueryIter<'_> {
         if let Some(row) = self.buffered.next() {
             return Some(Ok(row));
         }
-        match self.fill() {
-            Ok(true) => self.buffered.next().map(Ok),
-            Ok(false) => None,
-            Err(e) => {
-                // An error ends the iteration.
-                self.slots = Some(Vec::new());
-                Some(Err(e))
+        match self.cursor.next_batch(self.db) {
+            Ok(rows) => {
+                self.buffered = rows.into_iter();
+                self.buffered.next().map(Ok)
             }
+            Err(e) => Some(Err(e)),
         }
     }
 }

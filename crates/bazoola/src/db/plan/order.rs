@@ -145,6 +145,7 @@ impl Engine {
                 }
             }
             plan.filter_counters.pass(1);
+            plan.order_counters.pass(1);
             visit(io, slot, &row)
         })?;
         plan.access_counters.spend(started.elapsed());
@@ -214,6 +215,7 @@ impl Engine {
                 }
                 plan.filter_counters.pass(1);
                 if by_slot {
+                    plan.order_counters.pass(1);
                     if visit(io, slot, &row)?.is_break() {
                         return Ok(ControlFlow::Break(()));
                     }
@@ -223,6 +225,7 @@ impl Engine {
             }
             rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             for (key, row) in rows {
+                plan.order_counters.pass(1);
                 if visit(io, slot_of_key(&key), &row)?.is_break() {
                     return Ok(ControlFlow::Break(()));
                 }

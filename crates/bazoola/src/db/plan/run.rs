@@ -18,6 +18,7 @@ use crate::db::engine::Engine;
 use crate::db::join::JoinKind;
 use crate::db::query::RawVisitor;
 use crate::error::{Location, Result};
+use crate::format::codec::get_int;
 use crate::index::{key, From, KeyKind};
 use crate::storage::txn::Io;
 use crate::table::Table;
@@ -259,16 +260,18 @@ impl Engine {
 
     /// The slots of the plan's result rows, in order, offset and limit applied: what a
     /// reader that fetches the rows later, a batch at a time, walks through.
-    pub fn result_slots(&self, io: &mut Io, plan: &Plan) -> Result<Vec<u64>> {
+    pub fn result_slots(&self, io: &mut Io, plan: &Plan) -> Result<Vec<(u64, i64)>> {
         self.prepare(io, plan)?;
+        let table = &self.tables[plan.table];
         let mut slots = Vec::new();
         let mut skipped = 0;
-        let mut push = |_: &mut Io, slot: u64, _: &[u8]| -> Result<ControlFlow<()>> {
+        let mut push = |_: &mut Io, slot: u64, row: &[u8]| -> Result<ControlFlow<()>> {
             if skipped < plan.offset {
                 skipped += 1;
                 return Ok(ControlFlow::Continue(()));
             }
-            slots.push(slot);
+            let id = get_int(table.layout.slot(row, 0)).ok().flatten().unwrap_or(0);
+            slots.push((slot, id));
             Ok(if plan.limit.is_some_and(|l| slots.len() as u64 >= l) {
                 ControlFlow::Break(())
             } else {
@@ -279,15 +282,19 @@ impl Engine {
         Ok(slots)
     }
 
-    /// The rows at `slots` that still satisfy the plan's condition (a row deleted since,
-    /// or changed so that it no longer does, is left out), decoded and joined.
-    pub fn rows_at(&self, io: &mut Io, plan: &Plan, slots: &[u64]) -> Result<Vec<Row>> {
+    /// The rows at `slots` that still hold the ids they held and satisfy the plan's
+    /// condition (a row deleted since, its slot perhaps reused by another, or changed
+    /// so that it no longer satisfies it, is left out), decoded and joined.
+    pub fn rows_at(&self, io: &mut Io, plan: &Plan, slots: &[(u64, i64)]) -> Result<Vec<Row>> {
         self.prepare(io, plan)?;
         let table = &self.tables[plan.table];
         let mut rows = Vec::with_capacity(slots.len());
         let mut bytes = vec![0u8; table.layout.row_size];
-        for &slot in slots {
+        for &(slot, id) in slots {
             if !table.read_row(io, slot, &mut bytes)? || Table::is_deleted(&bytes) {
+                continue;
+            }
+            if get_int(table.layout.slot(&bytes, 0)).ok().flatten() != Some(id) {
                 continue;
             }
             table.check_row_shape(io, slot, &bytes)?;
