@@ -112,11 +112,13 @@ impl fmt::Display for Location {
 /// A declared schema is invalid, or differs from the one stored on disk.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SchemaError {
+    /// `change` says what the declared schema changes, and whether opening with
+    /// `migrate` would apply it or which operation does.
     #[error(
         "table '{table}': the schema on disk differs from the declared one at field {position}: \
-         stored `{stored}`, declared `{declared}`"
+         stored `{stored}`, declared `{declared}`{}", if change.is_empty() { String::new() } else { format!(" ({change})") }
     )]
-    Mismatch { table: String, position: usize, stored: String, declared: String },
+    Mismatch { table: String, position: usize, stored: String, declared: String, change: String },
     #[error("table '{table}': {problem}")]
     Invalid { table: String, problem: String },
     #[error("{path}: line {line}: cannot parse `{text}`")]
@@ -127,6 +129,106 @@ pub enum SchemaError {
     UnknownTarget { table: String, field: String, target: String },
     #[error("format width {width} is not one of 9 (the spec's) or 6 (bazoola 0.0.7's)")]
     BadWidth { width: usize },
+}
+
+/// A schema change (SPEC §9) that the schema or the rows do not allow. Nothing changed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AlterError {
+    #[error("table '{table}' already exists")]
+    TableExists { table: String },
+    /// A new table's (or a renamed table's) file name is taken by a file already there.
+    #[error("table '{table}': the file {path} is in the way (a table of that name existed before?)")]
+    FileInTheWay { table: String, path: PathBuf },
+    #[error("table '{table}': field '{field}' already exists")]
+    FieldExists { table: String, field: String },
+    #[error(
+        "cannot drop table '{table}': field '{field}' of table '{referrer}' refers to it \
+         (drop it with cascade to make that field a plain INT)"
+    )]
+    Referenced { table: String, referrer: String, field: String },
+    #[error("table '{table}': the primary key `id` cannot be {what}")]
+    PrimaryKey { table: String, what: &'static str },
+    #[error(
+        "table '{table}': field '{field}' cannot change from `{from}` to `{to}` \
+         (sizes, NULL, indexes and ON DELETE rules can change; types and FK targets cannot)"
+    )]
+    TypeChange { table: String, field: String, from: String, to: String },
+    #[error("table '{table}': field '{field}' cannot become `{to}`: row id={id} holds {}, which does not fit", value.repr())]
+    DoesNotFit { table: String, field: String, to: String, id: i64, value: Value },
+    #[error("table '{table}': field '{field}' cannot become NOT NULL: row id={id} holds null")]
+    HoldsNull { table: String, field: String, id: i64 },
+    #[error("table '{table}': field '{field}' cannot become UNIQUE: rows id={first} and id={id} both hold {}", value.repr())]
+    Duplicate { table: String, field: String, value: Value, first: i64, id: i64 },
+    #[error(
+        "table '{table}': the new field '{field}' is not nullable, so the rows already there \
+         (row id={id} first) need a default"
+    )]
+    NeedsDefault { table: String, field: String, id: i64 },
+    /// Schema changes swap whole files, which a transaction's other changes could not
+    /// be part of.
+    #[error("schema changes cannot run inside a transaction")]
+    InTransaction,
+    /// Opening without `migrate` found a declared schema that differs from the stored
+    /// one in a way migrate would apply.
+    #[error("table '{table}': the declared schema {change}; open with migrate to apply that")]
+    NeedsMigration { table: String, change: String },
+    /// A difference migrate does not apply: it could lose data or needs a choice.
+    #[error("table '{table}': the declared schema {change}, which migrate does not do; {how}")]
+    NotMigratable { table: String, change: String, how: String },
+}
+
+impl AlterError {
+    pub fn table(&self) -> Option<&str> {
+        use AlterError::*;
+        match self {
+            TableExists { table }
+            | FileInTheWay { table, .. }
+            | FieldExists { table, .. }
+            | Referenced { table, .. }
+            | PrimaryKey { table, .. }
+            | TypeChange { table, .. }
+            | DoesNotFit { table, .. }
+            | HoldsNull { table, .. }
+            | Duplicate { table, .. }
+            | NeedsDefault { table, .. }
+            | NeedsMigration { table, .. }
+            | NotMigratable { table, .. } => Some(table),
+            InTransaction => None,
+        }
+    }
+
+    pub fn field(&self) -> Option<&str> {
+        use AlterError::*;
+        match self {
+            FieldExists { field, .. }
+            | Referenced { field, .. }
+            | TypeChange { field, .. }
+            | DoesNotFit { field, .. }
+            | HoldsNull { field, .. }
+            | Duplicate { field, .. }
+            | NeedsDefault { field, .. } => Some(field),
+            PrimaryKey { .. } => Some("id"),
+            _ => None,
+        }
+    }
+
+    /// The first row that does not allow the change.
+    pub fn id(&self) -> Option<i64> {
+        match self {
+            AlterError::DoesNotFit { id, .. }
+            | AlterError::HoldsNull { id, .. }
+            | AlterError::Duplicate { id, .. }
+            | AlterError::NeedsDefault { id, .. } => Some(*id),
+            _ => None,
+        }
+    }
+
+    pub fn value(&self) -> Option<&Value> {
+        match self {
+            AlterError::DoesNotFit { value, .. } | AlterError::Duplicate { value, .. } => Some(value),
+            _ => None,
+        }
+    }
 }
 
 /// What the database was doing when the operating system refused.
@@ -140,6 +242,8 @@ pub enum IoOp {
     Lock,
     CreateDir,
     ListDir,
+    Rename,
+    Remove,
 }
 
 impl fmt::Display for IoOp {
@@ -153,6 +257,8 @@ impl fmt::Display for IoOp {
             IoOp::Lock => "lock",
             IoOp::CreateDir => "create directory",
             IoOp::ListDir => "list directory",
+            IoOp::Rename => "rename",
+            IoOp::Remove => "remove",
         })
     }
 }
@@ -180,6 +286,15 @@ pub enum Error {
     CorruptData(#[from] CorruptDataError),
     #[error(transparent)]
     Schema(#[from] SchemaError),
+    #[error(transparent)]
+    Alter(#[from] AlterError),
+    /// Another process (or another handle) changed a table's schema since this handle
+    /// opened it. The handle reopens the directory and retries on its own; this reaches
+    /// a caller only from a walk that was under way (an iterator over a table).
+    #[error(
+        "the schema of the database in {dir} changed while this read was under way ({file} was replaced)"
+    )]
+    SchemaChanged { dir: PathBuf, file: String },
     #[error(transparent)]
     Io(#[from] IoError),
     #[error("the database in {dir} is closed")]
@@ -221,7 +336,9 @@ impl Error {
             }
             Error::Integrity(e) => Some(e.table()),
             Error::Schema(e) => e.table(),
-            Error::CorruptData(_)
+            Error::Alter(e) => e.table(),
+            Error::SchemaChanged { .. }
+            | Error::CorruptData(_)
             | Error::Io(_)
             | Error::Closed { .. }
             | Error::NoTransaction
@@ -236,6 +353,7 @@ impl Error {
             Error::Validation(e) => e.field(),
             Error::Integrity(e) => e.field(),
             Error::Schema(SchemaError::UnknownTarget { field, .. }) => Some(field),
+            Error::Alter(e) => e.field(),
             _ => None,
         }
     }
@@ -247,6 +365,7 @@ impl Error {
             Error::Validation(e) => e.id(),
             Error::NotFound { id, .. } => Some(*id),
             Error::Integrity(e) => e.id(),
+            Error::Alter(e) => e.id(),
             _ => None,
         }
     }
@@ -256,6 +375,7 @@ impl Error {
         match self {
             Error::Validation(e) => e.value(),
             Error::Integrity(IntegrityError::Unique { value, .. }) => Some(value),
+            Error::Alter(e) => e.value(),
             _ => None,
         }
     }
@@ -267,7 +387,10 @@ impl Error {
             Error::Io(e) => Some(&e.path),
             Error::Schema(SchemaError::Unparsable { path, .. }) => Some(path),
             Error::Full { path, .. } => Some(path),
-            Error::Closed { dir } | Error::WriteInsideRead { dir } => Some(dir),
+            Error::Closed { dir } | Error::WriteInsideRead { dir } | Error::SchemaChanged { dir, .. } => {
+                Some(dir)
+            }
+            Error::Alter(AlterError::FileInTheWay { path, .. }) => Some(path),
             _ => None,
         }
     }

@@ -40,6 +40,7 @@ mod storage;
 mod table;
 mod value;
 
+pub use db::alter::SchemaChange;
 pub use db::check::{CheckReport, Problem, Reclaimable, StaleIndex};
 pub use db::cond::{Cond, MAX_COND_DEPTH};
 pub use db::database::Database;
@@ -49,7 +50,8 @@ pub use db::plan::{Access, Agg, Plan};
 pub use db::query_builder::{Cursor, Query, QueryIter};
 pub use de::DeError;
 pub use error::{
-    CorruptDataError, Error, IntegrityError, IoError, IoOp, Location, Result, SchemaError, ValidationError,
+    AlterError, CorruptDataError, Error, IntegrityError, IoError, IoOp, Location, Result, SchemaError,
+    ValidationError,
 };
 pub use format::schema::{Field, FieldType, IndexSpec, Indexing, OnDelete, TableSchema, MAX_INDEXED_CHAR};
 pub use storage::pager::{SyncMode, DEFAULT_TXN_MEMORY};

@@ -3,8 +3,9 @@
 
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
-use std::sync::{RwLock, RwLockReadGuard};
+use std::sync::{Mutex, RwLock, RwLockReadGuard};
 
+use super::alter::{run, Reshape, SchemaChange};
 use super::check::{CheckReport, Problem};
 use super::cond::Cond;
 use super::engine::Engine;
@@ -12,8 +13,9 @@ use super::join::Join;
 use super::open::OpenOptions;
 use super::plan::Plan;
 use super::query_builder::Query;
-use crate::error::{Error, Result};
-use crate::format::schema::TableSchema;
+use crate::error::{AlterError, Error, Result};
+use crate::format::constants::SPEC_WIDTH;
+use crate::format::schema::{Field, TableSchema};
 use crate::progress::Progress;
 use crate::value::{Row, Value};
 
@@ -21,6 +23,10 @@ use crate::value::{Row, Value};
 pub struct Database {
     dir: PathBuf,
     engine: RwLock<Option<Engine>>,
+    /// How the directory was opened, and with which tables declared (`None`: as its
+    /// schema files say): to open it again after a schema change.
+    options: OpenOptions,
+    declared: Mutex<Option<Vec<TableSchema>>>,
 }
 
 /// Turns `(name, value)` pairs with convenient types into the engine's form.
@@ -39,8 +45,131 @@ impl Database {
         OpenOptions::new().open_existing(dir)
     }
 
-    pub(crate) fn from_engine(engine: Engine) -> Database {
-        Database { dir: engine.dir.clone(), engine: RwLock::new(Some(engine)) }
+    pub(crate) fn from_engine(
+        engine: Engine,
+        options: OpenOptions,
+        declared: Option<Vec<TableSchema>>,
+    ) -> Database {
+        Database {
+            dir: engine.dir.clone(),
+            engine: RwLock::new(Some(engine)),
+            options,
+            declared: Mutex::new(declared),
+        }
+    }
+
+    /// Runs `f` on the engine. If the schema changed under it (through this handle, or
+    /// another process), the directory is opened again and `f` runs once more — it was
+    /// stopped before touching anything.
+    pub(crate) fn run<R>(&self, mut f: impl FnMut(&Engine) -> Result<R>) -> Result<R> {
+        let mut reopened = false;
+        loop {
+            let outcome = f(self.engine()?.get());
+            match outcome {
+                Err(Error::SchemaChanged { .. }) if !reopened => {
+                    self.reopen()?;
+                    reopened = true;
+                }
+                outcome => return outcome,
+            }
+        }
+    }
+
+    /// Opens the directory again, if the engine is retired (unless another thread did
+    /// already). If that fails — the declared tables no longer match the files — the
+    /// retired engine stays, and every operation meets the same error.
+    fn reopen(&self) -> Result<()> {
+        let mut slot = self.engine.write().unwrap_or_else(|p| p.into_inner());
+        match slot.as_ref() {
+            None => return Err(Error::Closed { dir: self.dir.clone() }),
+            Some(engine) if !engine.is_retired() => return Ok(()),
+            Some(_) => {}
+        }
+        let declared = self.declared.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        *slot = Some(self.options.open_engine(&self.dir, declared)?);
+        Ok(())
+    }
+
+    /// Makes one schema change (SPEC §9) as one crash-safe transaction: checked against
+    /// the schemas and every row first (a refusal changes nothing and names the table,
+    /// field and first offending row), then made by writing new files and swapping them
+    /// in, tables rewritten a chunk at a time with every row in its slot. Other handles
+    /// and processes pick the new schema up on their next operation. Cannot run inside a
+    /// transaction.
+    pub fn change_schema(&self, change: SchemaChange) -> Result<()> {
+        let reshape = self.run(|e| {
+            let guard = e.lock.write()?;
+            if !guard.outermost {
+                return Err(AlterError::InTransaction.into());
+            }
+            e.prepare_exclusive()?;
+            let old: Vec<TableSchema> = e.tables.iter().map(|t| t.schema.clone()).collect();
+            let width = self.options.new_table_width().unwrap_or(old.first().map_or(SPEC_WIDTH, |t| t.width));
+            let reshape = Reshape::of(&old, &change, width)?;
+            run::run(e, &reshape)?;
+            e.retire();
+            // Which tables changed, by their new names: their new indexes are built below.
+            let changed: Vec<String> = reshape
+                .tables
+                .iter()
+                .zip(&reshape.new)
+                .filter(|(t, new)| t.from.is_none_or(|o| old[o] != **new))
+                .map(|(_, new)| new.name.clone())
+                .collect();
+            Ok((reshape.new, changed))
+        });
+        let (new, changed) = reshape?;
+        {
+            let mut declared = self.declared.lock().unwrap_or_else(|p| p.into_inner());
+            if declared.is_some() {
+                *declared = Some(new);
+            }
+        }
+        self.reopen()?;
+        self.run(|e| {
+            let tables: Vec<usize> = changed.iter().filter_map(|name| e.table(name).ok()).collect();
+            e.build_indexes(&tables)
+        })
+    }
+
+    /// Creates an empty table (its FKs must point at tables that exist).
+    pub fn create_table(&self, schema: TableSchema) -> Result<()> {
+        self.change_schema(SchemaChange::CreateTable(schema))
+    }
+
+    /// Drops a table and its files. Refused while another table refers to it, unless
+    /// `cascade`, which makes those FK fields plain INT fields (values and index kept).
+    pub fn drop_table(&self, table: &str, cascade: bool) -> Result<()> {
+        self.change_schema(SchemaChange::DropTable { table: table.into(), cascade })
+    }
+
+    /// Adds a field at the end of `table`; existing rows get `default` (null refused for
+    /// a field that is not nullable if the table has rows).
+    pub fn add_field(&self, table: &str, field: Field, default: impl Into<Value>) -> Result<()> {
+        self.change_schema(SchemaChange::AddField { table: table.into(), field, default: default.into() })
+    }
+
+    pub fn drop_field(&self, table: &str, field: &str) -> Result<()> {
+        self.change_schema(SchemaChange::DropField { table: table.into(), field: field.into() })
+    }
+
+    pub fn rename_field(&self, table: &str, from: &str, to: &str) -> Result<()> {
+        self.change_schema(SchemaChange::RenameField {
+            table: table.into(),
+            from: from.into(),
+            to: to.into(),
+        })
+    }
+
+    /// Renames a table and its files; FKs of other tables follow it.
+    pub fn rename_table(&self, from: &str, to: &str) -> Result<()> {
+        self.change_schema(SchemaChange::RenameTable { from: from.into(), to: to.into() })
+    }
+
+    /// Redefines field `field.name` of `table`: CHAR or INT size, NULL, index, unique,
+    /// ON DELETE rule (not its type or FK target), checking every row first.
+    pub fn alter_field(&self, table: &str, field: Field) -> Result<()> {
+        self.change_schema(SchemaChange::AlterField { table: table.into(), field })
     }
 
     pub fn dir(&self) -> &Path {
@@ -57,13 +186,12 @@ impl Database {
 
     /// The schemas of the tables, in declaration order.
     pub fn tables(&self) -> Result<Vec<TableSchema>> {
-        Ok(self.engine()?.get().tables.iter().map(|t| t.schema.clone()).collect())
+        // Under the lock, so that a schema another process changed is seen.
+        self.run(|e| e.read(|_| Ok(e.tables.iter().map(|t| t.schema.clone()).collect())))
     }
 
     pub fn schema(&self, table: &str) -> Result<TableSchema> {
-        let engine = self.engine()?;
-        let e = engine.get();
-        Ok(e.tables[e.table(table)?].schema.clone())
+        self.run(|e| e.read(|_| Ok(e.tables[e.table(table)?].schema.clone())))
     }
 
     /// Inserts a row; without `id`, the next free id after the sequence is used.
@@ -72,28 +200,28 @@ impl Database {
         table: &str,
         values: impl IntoIterator<Item = (K, V)>,
     ) -> Result<Row> {
-        let engine = self.engine()?;
-        let e = engine.get();
-        let t = e.table(table)?;
         let values = pairs(values);
-        e.write(|io| e.insert(io, t, values))
+        self.run(|e| {
+            let t = e.table(table)?;
+            e.write(|io| e.insert(io, t, values.clone()))
+        })
     }
 
     pub fn find_by_id(&self, table: &str, id: i64, joins: &[Join]) -> Result<Option<Row>> {
-        let engine = self.engine()?;
-        let e = engine.get();
-        let t = e.table(table)?;
-        if joins.is_empty() {
-            return e.read(|io| e.find_by_id(io, t, id));
-        }
-        let plan = e.plan_by_id(t, id, joins)?;
-        e.read(|io| {
-            e.prepare(io, &plan)?;
-            let Some(row) = e.find_by_id(io, t, id)? else { return Ok(None) };
-            let mut rows = [row];
-            e.apply_joins(io, &mut rows, &plan.joins)?;
-            let [row] = rows;
-            Ok(Some(row))
+        self.run(|e| {
+            let t = e.table(table)?;
+            if joins.is_empty() {
+                return e.read(|io| e.find_by_id(io, t, id));
+            }
+            let plan = e.plan_by_id(t, id, joins)?;
+            e.read(|io| {
+                e.prepare(io, &plan)?;
+                let Some(row) = e.find_by_id(io, t, id)? else { return Ok(None) };
+                let mut rows = [row];
+                e.apply_joins(io, &mut rows, &plan.joins)?;
+                let [row] = rows;
+                Ok(Some(row))
+            })
         })
     }
 
@@ -108,10 +236,10 @@ impl Database {
     }
 
     fn find(&self, table: &str, cond: Option<&Cond>, joins: &[Join]) -> Result<Vec<Row>> {
-        let engine = self.engine()?;
-        let e = engine.get();
-        let plan = e.plan(e.table(table)?, cond, joins)?;
-        e.read(|io| collect(e, io, &plan))
+        self.run(|e| {
+            let plan = e.plan(e.table(table)?, cond, joins)?;
+            e.read(|io| collect(e, io, &plan))
+        })
     }
 
     /// Streams the rows satisfying `cond` (all rows for `None`) to `visit` without
@@ -123,18 +251,18 @@ impl Database {
         cond: Option<&Cond>,
         mut visit: impl FnMut(Row) -> ControlFlow<()>,
     ) -> Result<()> {
-        let engine = self.engine()?;
-        let e = engine.get();
-        let plan = e.plan(e.table(table)?, cond, &[])?;
-        e.read(|io| e.execute(io, &plan, STREAM_BATCH, &mut |row| Ok(visit(row))))
+        self.run(|e| {
+            let plan = e.plan(e.table(table)?, cond, &[])?;
+            e.read(|io| e.execute(io, &plan, STREAM_BATCH, &mut |row| Ok(visit(row))))
+        })
     }
 
     /// Number of rows satisfying `cond` (all rows for `None`).
     pub fn count(&self, table: &str, cond: Option<&Cond>) -> Result<u64> {
-        let engine = self.engine()?;
-        let e = engine.get();
-        let plan = e.plan(e.table(table)?, cond, &[])?;
-        e.read(|io| e.count_rows(io, &plan))
+        self.run(|e| {
+            let plan = e.plan(e.table(table)?, cond, &[])?;
+            e.read(|io| e.count_rows(io, &plan))
+        })
     }
 
     /// A query on `table`, to filter, join, run, count or explain.
@@ -160,28 +288,28 @@ impl Database {
         id: i64,
         values: impl IntoIterator<Item = (K, V)>,
     ) -> Result<Row> {
-        let engine = self.engine()?;
-        let e = engine.get();
-        let t = e.table(table)?;
         let values = pairs(values);
-        e.write(|io| e.update(io, t, id, values))
+        self.run(|e| {
+            let t = e.table(table)?;
+            e.write(|io| e.update(io, t, id, values.clone()))
+        })
     }
 
     /// Deletes row `id`, applying the delete rules of the FKs that refer to it.
     pub fn delete_by_id(&self, table: &str, id: i64) -> Result<()> {
-        let engine = self.engine()?;
-        let e = engine.get();
-        let t = e.table(table)?;
-        e.write(|io| e.delete(io, t, id))
+        self.run(|e| {
+            let t = e.table(table)?;
+            e.write(|io| e.delete(io, t, id))
+        })
     }
 
     /// Empties a table and resets its sequence; with `cascade`, tables referring to it
     /// are emptied first.
     pub fn truncate(&self, table: &str, cascade: bool) -> Result<()> {
-        let engine = self.engine()?;
-        let e = engine.get();
-        let t = e.table(table)?;
-        e.write(|io| e.truncate(io, t, cascade))
+        self.run(|e| {
+            let t = e.table(table)?;
+            e.write(|io| e.truncate(io, t, cascade))
+        })
     }
 
     /// Runs `f` as one transaction: committed when it returns `Ok`, rolled back (every
@@ -207,7 +335,7 @@ impl Database {
     /// Opens a transaction for the calling thread; pair with [`commit`](Self::commit) or
     /// [`rollback`](Self::rollback) on the same thread. Prefer [`transaction`](Self::transaction).
     pub fn begin(&self) -> Result<()> {
-        self.engine()?.get().begin()
+        self.run(|e| e.begin())
     }
 
     pub fn commit(&self) -> Result<()> {
@@ -227,30 +355,30 @@ impl Database {
     /// reclaim. Reads every file once, in bounded memory; a progress bar shows on a
     /// terminal when it is long.
     pub fn check_report(&self) -> Result<CheckReport> {
-        let engine = self.engine()?;
-        let e = engine.get();
-        e.read(|io| {
-            let mut rows = 0;
-            for table in &e.tables {
-                rows += io.len(table.data_file())? / table.row_size();
-            }
-            let progress = Progress::start(e.progress, "checking", rows);
-            e.check(io, &progress)
+        self.run(|e| {
+            e.read(|io| {
+                let mut rows = 0;
+                for table in &e.tables {
+                    rows += io.len(table.data_file())? / table.row_size();
+                }
+                let progress = Progress::start(e.progress, "checking", rows);
+                e.check(io, &progress)
+            })
         })
     }
 
     /// Rebuilds every index of `table` from its rows, in one transaction.
     pub fn reindex(&self, table: &str) -> Result<()> {
-        let engine = self.engine()?;
-        let e = engine.get();
-        let t = e.table(table)?;
-        e.write(|io| {
-            let rows = io.len(e.tables[t].data_file())? / e.tables[t].row_size();
-            for index in &e.tables[t].indexes {
-                let label = format!("indexing {}.{}", table, e.tables[t].schema.fields[index.field].name);
-                e.build_index(io, t, index, &Progress::start(e.progress, &label, rows))?;
-            }
-            Ok(())
+        self.run(|e| {
+            let t = e.table(table)?;
+            e.write(|io| {
+                let rows = io.len(e.tables[t].data_file())? / e.tables[t].row_size();
+                for index in &e.tables[t].indexes {
+                    let label = format!("indexing {}.{}", table, e.tables[t].schema.fields[index.field].name);
+                    e.build_index(io, t, index, &Progress::start(e.progress, &label, rows))?;
+                }
+                Ok(())
+            })
         })
     }
 
@@ -259,22 +387,22 @@ impl Database {
     /// transaction, in bounded memory. Returns the bytes reclaimed. The journal, which
     /// holds the old heap while the transaction runs, is cut back when it retires.
     pub fn vacuum(&self, table: Option<&str>) -> Result<u64> {
-        let engine = self.engine()?;
-        let e = engine.get();
-        let targets: Vec<usize> = match table {
-            Some(name) => vec![e.table(name)?],
-            None => e.heaps().collect(),
-        };
-        let mut reclaimed = 0;
-        for t in targets {
-            let table = &e.tables[t];
-            reclaimed += e.write(|io| {
-                let rows = io.len(table.data_file())? / table.row_size();
-                let progress = Progress::start(e.progress, &format!("vacuuming {}", table.name()), rows);
-                e.vacuum(io, t, &progress)
-            })?;
-        }
-        Ok(reclaimed)
+        self.run(|e| {
+            let targets: Vec<usize> = match table {
+                Some(name) => vec![e.table(name)?],
+                None => e.heaps().collect(),
+            };
+            let mut reclaimed = 0;
+            for t in targets {
+                let table = &e.tables[t];
+                reclaimed += e.write(|io| {
+                    let rows = io.len(table.data_file())? / table.row_size();
+                    let progress = Progress::start(e.progress, &format!("vacuuming {}", table.name()), rows);
+                    e.vacuum(io, t, &progress)
+                })?;
+            }
+            Ok(reclaimed)
+        })
     }
 
     /// Closes the files. Idempotent; any later use is [`Error::Closed`].

@@ -13,6 +13,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use crate::error::{Error, Result, ValidationError};
@@ -37,6 +38,10 @@ pub struct Engine {
     pub open_txn: Mutex<Option<Txn>>,
     /// Whether long operations draw a progress bar on a terminal.
     pub progress: bool,
+    /// Set once a schema change made through this engine committed: its tables no
+    /// longer describe the files, and every operation stops with
+    /// [`Error::SchemaChanged`] until the handle has opened the directory again.
+    pub retired: AtomicBool,
 }
 
 impl Engine {
@@ -46,6 +51,45 @@ impl Engine {
 
     fn open_txn(&self) -> MutexGuard<'_, Option<Txn>> {
         self.open_txn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Stops an operation that took the lock of a retired engine, or of one whose schema
+    /// files were replaced ([`Pager::revalidate`](crate::storage::pager::Pager::revalidate)).
+    pub fn check_current(&self) -> Result<()> {
+        if self.retired.load(Ordering::SeqCst) {
+            return Err(Error::SchemaChanged {
+                dir: self.dir.clone(),
+                file: "(changed through this handle)".into(),
+            });
+        }
+        Ok(())
+    }
+
+    pub fn is_retired(&self) -> bool {
+        self.retired.load(Ordering::SeqCst)
+    }
+
+    /// Marks the engine out of date: a schema change through it committed.
+    pub fn retire(&self) {
+        self.retired.store(true, Ordering::SeqCst);
+    }
+
+    /// What a writer does once it holds the exclusive lock, before anything else: stop
+    /// if the engine is out of date, re-open replaced files, roll back a hot journal.
+    pub fn prepare_exclusive(&self) -> Result<()> {
+        self.check_current()?;
+        self.revalidate()?;
+        self.pager.recover()?;
+        Ok(())
+    }
+
+    /// Re-opens replaced files; a replaced schema retires the engine.
+    fn revalidate(&self) -> Result<()> {
+        let outcome = self.pager.revalidate();
+        if let Err(Error::SchemaChanged { .. }) = &outcome {
+            self.retired.store(true, Ordering::SeqCst);
+        }
+        outcome
     }
 
     /// Runs a read-only operation. `f` may run again (after a crashed writer's journal
@@ -65,8 +109,9 @@ impl Engine {
                     f(&mut Io::reader(&self.pager))
                 };
             }
+            self.check_current()?;
             if guard.fresh {
-                self.pager.revalidate()?;
+                self.revalidate()?;
             }
             if self.pager.journal_is_hot()? {
                 drop(guard);
@@ -116,7 +161,8 @@ impl Engine {
             }
             return result;
         }
-        self.pager.revalidate()?;
+        self.check_current()?;
+        self.revalidate()?;
         self.pager.recover()?;
         let mut txn = Txn::default();
         match f(&mut Io::writer(&self.pager, &mut txn)) {
@@ -131,11 +177,26 @@ impl Engine {
         }
     }
 
+    /// Builds the indexes of tables `tables` that are missing or stale (after a schema
+    /// change: new indexes, and indexes whose keys changed size), each with a progress
+    /// bar on a terminal.
+    pub fn build_indexes(&self, tables: &[usize]) -> Result<()> {
+        self.write(|io| {
+            for &t in tables {
+                for index in &self.tables[t].indexes {
+                    self.fresh_index(io, t, index)?;
+                }
+            }
+            Ok(())
+        })
+    }
+
     /// Opens a transaction for the calling thread (nested calls join the outer one).
     pub fn begin(&self) -> Result<()> {
         let guard = self.lock.write()?;
         if guard.outermost {
-            self.pager.revalidate()?;
+            self.check_current()?;
+            self.revalidate()?;
             self.pager.recover()?;
             *self.open_txn() = Some(Txn::default());
         }

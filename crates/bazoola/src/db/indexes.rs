@@ -100,7 +100,9 @@ impl Engine {
             }
         }
         let stamp = Stamp::of(&io.disk_stat(table.data_file())?);
-        let fresh = header.filter(|h| h.stamp == stamp && h.unique == index.tree.unique);
+        let key_len = index.tree.kind.key_len() as u32;
+        let fresh =
+            header.filter(|h| h.stamp == stamp && h.unique == index.tree.unique && h.key_len == key_len);
         if let Some(header) = fresh {
             io.mark_verified(index.tree.file);
             return Ok(header);

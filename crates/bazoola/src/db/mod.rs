@@ -8,7 +8,9 @@
 //!   [`join`]: reading rows.
 //! - [`write`], [`validate`]: changing rows; [`indexes`]: rows and their indexes in step.
 //! - [`check`]: verifying the files; [`vacuum`]: compacting text heaps.
+//! - [`alter`]: schema changes and migrations at open.
 
+pub mod alter;
 pub mod check;
 pub mod cond;
 pub mod database;

@@ -8,16 +8,20 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
+use super::alter::migrate::{self, Difference};
+use super::alter::{self, Reshape};
 use super::database::Database;
 use super::engine::Engine;
-use crate::error::{Error, IoError, IoOp, Result, SchemaError};
+use crate::error::{AlterError, Error, IoError, IoOp, Result, SchemaError};
 use crate::format::constants::{
     data_file, pk_index_file, schema_file, LEGACY_WIDTH, LOCK_FILE, ROW_END, SCHEMA_SUFFIX, SPEC_WIDTH,
 };
 use crate::format::schema::{check_width, TableSchema};
 use crate::format::schema_file;
+use crate::storage::change;
 use crate::storage::lock::DbLock;
 use crate::storage::pager::{Pager, SyncMode, DEFAULT_TXN_MEMORY};
 
@@ -35,6 +39,7 @@ pub struct OpenOptions {
     spill_at: usize,
     progress: bool,
     index_page_size: u32,
+    migrate: bool,
 }
 
 impl Default for OpenOptions {
@@ -46,6 +51,7 @@ impl Default for OpenOptions {
             spill_at: DEFAULT_TXN_MEMORY,
             progress: true,
             index_page_size: DEFAULT_INDEX_PAGE,
+            migrate: false,
         }
     }
 }
@@ -96,6 +102,21 @@ impl OpenOptions {
         self
     }
 
+    /// Whether opening with declared tables applies the safe differences between each
+    /// declaration and the schema stored on disk (a new nullable field, a wider field,
+    /// a field that may now be null, a new index, another field order), rewriting the
+    /// tables that need it, as one crash-safe change. Other differences are refused
+    /// either way, naming the operation that makes them. Off unless set.
+    pub fn migrate(mut self, migrate: bool) -> OpenOptions {
+        self.migrate = migrate;
+        self
+    }
+
+    /// The width asked for new tables, if any.
+    pub(crate) fn new_table_width(&self) -> Option<usize> {
+        self.width
+    }
+
     /// Opens `dir` with these tables declared.
     pub fn open(
         &self,
@@ -112,6 +133,13 @@ impl OpenOptions {
     }
 
     fn open_inner(&self, dir: &Path, declared: Option<Vec<TableSchema>>) -> Result<Database> {
+        let engine = self.open_engine(dir, declared.clone())?;
+        Ok(Database::from_engine(engine, self.clone(), declared))
+    }
+
+    /// Opens the directory: rolls back a hot journal, removes what an interrupted schema
+    /// change left, agrees on the schemas (migrating if asked) and opens every table.
+    pub(crate) fn open_engine(&self, dir: &Path, declared: Option<Vec<TableSchema>>) -> Result<Engine> {
         if let Some(width) = self.width {
             check_width(width)?;
         }
@@ -122,18 +150,32 @@ impl OpenOptions {
         })?;
         let lock = DbLock::open(&dir.join(LOCK_FILE))?;
         let mut pager = Pager::open(dir, self.vfs.clone(), self.sync, self.spill_at)?;
+        let mut migrated = Vec::new();
         let tables = {
             let _exclusive = lock.write()?;
             pager.recover()?;
+            change::remove_leftovers(&pager)?;
             let schemas = match declared {
-                Some(declared) => self.agree(dir, declared)?,
-                None => read_schemas(dir)?,
+                Some(declared) => {
+                    let (schemas, migration) = self.agree(dir, declared)?;
+                    if let Some((stored, reshape)) = migration {
+                        check_references(&stored)?;
+                        check_references(&schemas)?;
+                        migrated = (0..stored.len()).filter(|&k| stored[k] != reshape.new[k]).collect();
+                        let old_pager = Pager::open(dir, self.vfs.clone(), self.sync, self.spill_at)?;
+                        let old =
+                            self.build_engine(dir, DbLock::open(&dir.join(LOCK_FILE))?, old_pager, stored)?;
+                        alter::run::run(&old, &reshape)?;
+                    }
+                    schemas
+                }
+                None => {
+                    pager.watch_new_tables();
+                    read_schemas(dir)?
+                }
             };
             check_references(&schemas)?;
-            schemas
-                .into_iter()
-                .map(|schema| Table::open(&mut pager, schema, self.index_page_size))
-                .collect::<Result<Vec<_>>>()?
+            self.open_tables(&mut pager, schemas)?
         };
         if self.sync == SyncMode::Full {
             self.vfs.sync_dir(dir).map_err(|source| IoError {
@@ -142,29 +184,40 @@ impl OpenOptions {
                 source,
             })?;
         }
-        let by_name: HashMap<String, usize> =
-            tables.iter().enumerate().map(|(i, t)| (t.name().to_string(), i)).collect();
-        let mut referrers = vec![Vec::new(); tables.len()];
-        for (i, table) in tables.iter().enumerate() {
-            for (field, target, rule) in table.schema.references() {
-                referrers[by_name[target]].push((i, field, rule));
-            }
+        let engine = assemble(dir, lock, pager, tables, self.progress);
+        if !migrated.is_empty() {
+            engine.build_indexes(&migrated)?;
         }
-        let engine = Engine {
-            dir: dir.to_path_buf(),
-            pager,
-            tables,
-            by_name,
-            referrers,
-            lock,
-            open_txn: Mutex::new(None),
-            progress: self.progress,
-        };
-        Ok(Database::from_engine(engine))
+        Ok(engine)
     }
 
-    /// Reconciles each declared table with its files; writes missing schema files.
-    fn agree(&self, dir: &Path, declared: Vec<TableSchema>) -> Result<Vec<TableSchema>> {
+    /// Opens the files of every table in `pager`, watching their schema files.
+    fn open_tables(&self, pager: &mut Pager, schemas: Vec<TableSchema>) -> Result<Vec<Table>> {
+        let mut tables = Vec::with_capacity(schemas.len());
+        for schema in schemas {
+            pager.watch(&schema_file(&schema.name))?;
+            tables.push(Table::open(pager, schema, self.index_page_size)?);
+        }
+        Ok(tables)
+    }
+
+    /// An engine over `schemas` with its own pager and lock handle (the tables as they
+    /// are before a migration), for the caller holding the directory's lock.
+    fn build_engine(
+        &self,
+        dir: &Path,
+        lock: DbLock,
+        mut pager: Pager,
+        schemas: Vec<TableSchema>,
+    ) -> Result<Engine> {
+        let tables = self.open_tables(&mut pager, schemas)?;
+        Ok(assemble(dir, lock, pager, tables, self.progress))
+    }
+
+    /// Reconciles each declared table with its files; writes missing schema files. With
+    /// `migrate`, also returns the tables as stored and the change that makes them the
+    /// declared ones, if there is one to make.
+    fn agree(&self, dir: &Path, declared: Vec<TableSchema>) -> Result<(Vec<TableSchema>, Option<Migration>)> {
         let mut names = std::collections::HashSet::new();
         for schema in &declared {
             schema.validate()?;
@@ -186,13 +239,49 @@ impl OpenOptions {
         let dir_width =
             stored.iter().flatten().map(|s| s.width).chain(evidence.iter().flatten().copied()).next();
         let mut result = Vec::new();
+        let mut before = Vec::new();
+        let mut sources = Vec::new();
         for ((mut schema, stored), evidence) in declared.into_iter().zip(stored).zip(evidence) {
             match stored {
                 Some(stored) => {
                     schema.width = self.width.unwrap_or(stored.width);
-                    if let Some(difference) = schema_file::first_difference(&stored, &schema) {
-                        return Err(difference.into());
+                    let mut fields = None;
+                    if let Some(SchemaError::Mismatch { table, position, stored: s, declared: d, .. }) =
+                        schema_file::first_difference(&stored, &schema)
+                    {
+                        match (migrate::difference(&stored, &schema), self.migrate) {
+                            (Difference::Safe { fields: f, .. }, true) => fields = Some(f),
+                            (Difference::Unsafe { change, how }, true) => {
+                                return Err(AlterError::NotMigratable { table, change, how }.into())
+                            }
+                            (difference, false) => {
+                                let change = match difference {
+                                    Difference::Safe { change, .. } => {
+                                        format!(
+                                            "the declared schema {change}: open with migrate to apply that"
+                                        )
+                                    }
+                                    Difference::Unsafe { change, how } => {
+                                        format!(
+                                            "the declared schema {change}, which migrate does not do: {how}"
+                                        )
+                                    }
+                                };
+                                let stored = s;
+                                let declared = d;
+                                return Err(SchemaError::Mismatch {
+                                    table,
+                                    position,
+                                    stored,
+                                    declared,
+                                    change,
+                                }
+                                .into());
+                            }
+                        }
                     }
+                    sources.push(fields);
+                    before.push(stored);
                 }
                 None => {
                     schema.width = evidence.or(dir_width).or(self.width).unwrap_or(SPEC_WIDTH);
@@ -208,11 +297,23 @@ impl OpenOptions {
                         }
                     }
                     write_schema(dir, &schema)?;
+                    sources.push(None);
+                    before.push(schema.clone());
                 }
             }
             result.push(schema);
         }
-        Ok(result)
+        if sources.iter().all(Option::is_none) {
+            return Ok((result, None));
+        }
+        let mut reshape = Reshape::identity(&before);
+        reshape.new = result.clone();
+        for (k, fields) in sources.into_iter().enumerate() {
+            if let Some(fields) = fields {
+                reshape.tables[k].fields = fields;
+            }
+        }
+        Ok((result, Some((before, reshape))))
     }
 }
 
@@ -229,13 +330,17 @@ fn read_schema(dir: &Path, table: &str) -> Result<Option<TableSchema>> {
     }
 }
 
+/// Writes a new table's schema file whole or not at all: under a staged name first
+/// (which the next open removes if this one dies), then renamed into place.
 fn write_schema(dir: &Path, schema: &TableSchema) -> Result<()> {
     let path = schema_path(dir, &schema.name);
-    std::fs::write(&path, schema_file::render(schema)).map_err(|source| IoError {
-        path,
-        op: IoOp::Write,
-        source,
-    })?;
+    let staged = dir.join(change::staged_name(&schema_file(&schema.name)));
+    let error = |path: &Path, op| {
+        let path = path.to_path_buf();
+        move |source| Error::Io(IoError { path, op, source })
+    };
+    std::fs::write(&staged, schema_file::render(schema)).map_err(error(&staged, IoOp::Write))?;
+    std::fs::rename(&staged, &path).map_err(error(&staged, IoOp::Rename))?;
     Ok(())
 }
 
@@ -309,4 +414,32 @@ fn check_references(schemas: &[TableSchema]) -> Result<(), SchemaError> {
         }
     }
     Ok(())
+}
+
+/// The tables as stored, and the change that makes them the declared ones.
+type Migration = (Vec<TableSchema>, Reshape);
+
+/// An engine over opened tables.
+fn assemble(dir: &Path, lock: DbLock, pager: Pager, tables: Vec<Table>, progress: bool) -> Engine {
+    let by_name: HashMap<String, usize> =
+        tables.iter().enumerate().map(|(i, t)| (t.name().to_string(), i)).collect();
+    let mut referrers = vec![Vec::new(); tables.len()];
+    for (i, table) in tables.iter().enumerate() {
+        for (field, target, rule) in table.schema.references() {
+            if let Some(&t) = by_name.get(target) {
+                referrers[t].push((i, field, rule));
+            }
+        }
+    }
+    Engine {
+        dir: dir.to_path_buf(),
+        pager,
+        tables,
+        by_name,
+        referrers,
+        lock,
+        open_txn: Mutex::new(None),
+        progress,
+        retired: AtomicBool::new(false),
+    }
 }

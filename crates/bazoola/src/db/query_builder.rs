@@ -143,19 +143,19 @@ impl<'db> Query<'db> {
 
     /// The rows, in order (file order when no order is asked for).
     pub fn rows(&self) -> Result<Vec<Row>> {
-        let engine = self.db.engine()?;
-        let e = engine.get();
-        let plan = self.plan(e)?;
-        e.read(|io| collect(e, io, &plan))
+        self.db.run(|e| {
+            let plan = self.plan(e)?;
+            e.read(|io| collect(e, io, &plan))
+        })
     }
 
     /// Streams the rows to `visit` (joins applied a batch at a time) until it says to
     /// stop; the shared lock is held throughout, so `visit` must not write.
     pub fn for_each(&self, mut visit: impl FnMut(Row) -> ControlFlow<()>) -> Result<()> {
-        let engine = self.db.engine()?;
-        let e = engine.get();
-        let plan = self.plan(e)?;
-        e.read(|io| e.execute(io, &plan, STREAM_BATCH, &mut |row| Ok(visit(row))))
+        self.db.run(|e| {
+            let plan = self.plan(e)?;
+            e.read(|io| e.execute(io, &plan, STREAM_BATCH, &mut |row| Ok(visit(row))))
+        })
     }
 
     /// The rows one at a time, without materialising the result and without holding a
@@ -188,46 +188,46 @@ impl<'db> Query<'db> {
 
     /// The plan the query would run, with estimated rows (EXPLAIN).
     pub fn explain(&self) -> Result<Plan> {
-        let engine = self.db.engine()?;
-        let e = engine.get();
-        let plan = self.plan(e)?;
-        e.read(|io| {
-            e.prepare(io, &plan)?;
-            e.estimate(io, &plan)
-        })?;
-        Ok(plan)
+        self.db.run(|e| {
+            let plan = self.plan(e)?;
+            e.read(|io| {
+                e.prepare(io, &plan)?;
+                e.estimate(io, &plan)
+            })?;
+            Ok(plan)
+        })
     }
 
     /// Runs the query (its aggregate, if it has one) and returns its rows with the plan,
     /// each step showing what it actually did (EXPLAIN ANALYZE).
     pub fn analyze(&self) -> Result<(Vec<Row>, Plan)> {
-        let engine = self.db.engine()?;
-        let e = engine.get();
-        let plan = self.plan(e)?;
-        let rows = e.read(|io| {
-            e.prepare(io, &plan)?;
-            e.estimate(io, &plan)?;
-            match &plan.aggregate {
-                Some(aggregate) => run_aggregate(e, io, &plan, aggregate),
-                None => collect(e, io, &plan),
-            }
-        })?;
-        Ok((rows, plan))
+        self.db.run(|e| {
+            let plan = self.plan(e)?;
+            let rows = e.read(|io| {
+                e.prepare(io, &plan)?;
+                e.estimate(io, &plan)?;
+                match &plan.aggregate {
+                    Some(aggregate) => run_aggregate(e, io, &plan, aggregate),
+                    None => collect(e, io, &plan),
+                }
+            })?;
+            Ok((rows, plan))
+        })
     }
 
     /// Counts the query's rows and returns the plan, each step showing what it did.
     pub fn analyze_count(&self) -> Result<(u64, Plan)> {
-        let engine = self.db.engine()?;
-        let e = engine.get();
-        let mut spec = self.parts.spec.clone();
-        spec.joins.clear();
-        spec.fields = Some(Vec::new());
-        let plan = e.plan_query(e.table(&self.parts.table)?, &spec)?;
-        let n = e.read(|io| {
-            e.estimate(io, &plan)?;
-            e.count_rows(io, &plan)
-        })?;
-        Ok((n, plan))
+        self.db.run(|e| {
+            let mut spec = self.parts.spec.clone();
+            spec.joins.clear();
+            spec.fields = Some(Vec::new());
+            let plan = e.plan_query(e.table(&self.parts.table)?, &spec)?;
+            let n = e.read(|io| {
+                e.estimate(io, &plan)?;
+                e.count_rows(io, &plan)
+            })?;
+            Ok((n, plan))
+        })
     }
 }
 
@@ -261,8 +261,10 @@ impl Cursor {
     }
 
     fn fill(&mut self, db: &Database) -> Result<Vec<Row>> {
-        let engine = db.engine()?;
-        let e = engine.get();
+        db.run(|e| self.fill_from(e))
+    }
+
+    fn fill_from(&mut self, e: &Engine) -> Result<Vec<Row>> {
         let plan = self.parts.plan(e)?;
         if self.slots.is_none() {
             self.slots = Some(e.read(|io| e.result_slots(io, &plan))?);

@@ -2,14 +2,23 @@
 
 use crate::error::ValidationError;
 use crate::format::codec::int_fits;
-use crate::format::schema::FieldType;
+use crate::format::schema::{Field, FieldType};
 use crate::table::Table;
 use crate::value::Value;
 
 /// Checks that `value` fits field `i` of `table`.
 pub fn check_value(table: &Table, i: usize, value: &Value) -> Result<(), ValidationError> {
-    let field = &table.schema.fields[i];
-    let table_name = || table.name().to_string();
+    check_field_value(table.name(), &table.schema.fields[i], table.width(), value)
+}
+
+/// Checks that `value` fits `field` of table `table` (of format width `width`).
+pub fn check_field_value(
+    table: &str,
+    field: &Field,
+    width: usize,
+    value: &Value,
+) -> Result<(), ValidationError> {
+    let table_name = || table.to_string();
     let field_name = || field.name.clone();
     match (&field.ty, value) {
         (_, Value::Null) if field.nullable => Ok(()),
@@ -36,7 +45,7 @@ pub fn check_value(table: &Table, i: usize, value: &Value) -> Result<(), Validat
             Err(ValidationError::NotAString { table: table_name(), field: field_name() })
         }
         (_, Value::Int(v)) => {
-            if int_fits(*v, field.width(table.width())) {
+            if int_fits(*v, field.width(width)) {
                 Ok(())
             } else {
                 Err(ValidationError::TooBig {

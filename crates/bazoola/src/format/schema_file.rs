@@ -147,6 +147,7 @@ pub fn first_difference(stored: &TableSchema, declared: &TableSchema) -> Option<
             position: i + 1,
             stored: s,
             declared: d,
+            change: String::new(),
         })
     })
 }

@@ -22,7 +22,13 @@
 //! segment body, records:     kind u8 | name_len u16 | name | value u64 | [data_len u32 | data]
 //!                            kind 1 = file length before the transaction (value = length)
 //!                            kind 2 = original bytes (value = offset, then data)
+//!                            kind 3 = the file did not exist (value 0): it is removed
+//!                            kind 4 = the file was renamed (value 0, data = the new name)
 //! ```
+//!
+//! Kinds 3 and 4 are written by schema changes ([`super::change`]), which create,
+//! rename and remove whole files. Rolling back puts bytes and lengths back first, then
+//! undoes the renames and creations, last first.
 //!
 //! The first segment starts at byte 0; each next one right after the previous body.
 //! `body_crc` covers the nonce and the body, `header_crc` the first 28 header bytes. A
@@ -51,6 +57,8 @@ const HEADER_CRC_AT: Range<usize> = 28..32;
 
 pub const KIND_LENGTH: u8 = 1;
 pub const KIND_BYTES: u8 = 2;
+pub const KIND_CREATED: u8 = 3;
+pub const KIND_RENAMED: u8 = 4;
 /// kind, name length, value.
 pub const RECORD_HEAD_LEN: usize = 1 + 2 + 8;
 
@@ -176,6 +184,18 @@ impl<'a> SegmentWriter<'a> {
     pub fn begin_bytes(&mut self, name: &str, offset: u64, len: u32) -> io::Result<()> {
         self.head(KIND_BYTES, name, offset)?;
         self.put(&len.to_le_bytes())
+    }
+
+    /// The file `name` did not exist before the transaction.
+    pub fn created(&mut self, name: &str) -> io::Result<()> {
+        self.head(KIND_CREATED, name, 0)
+    }
+
+    /// The file `from` is renamed to `to` (which did not exist).
+    pub fn renamed(&mut self, from: &str, to: &str) -> io::Result<()> {
+        self.head(KIND_RENAMED, from, 0)?;
+        self.put(&(to.len() as u32).to_le_bytes())?;
+        self.put(to.as_bytes())
     }
 
     /// Writes the rest of the body and the header; returns where the segment ends, and

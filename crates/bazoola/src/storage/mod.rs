@@ -8,9 +8,12 @@
 //!   pages after the journal holds what they replace.
 //! - [`journal`]: the rollback journal's format, written in segments.
 //! - [`recovery`]: rolling back a hot journal, in bounded memory.
+//! - [`change`]: whole files created, renamed and removed under the journal (schema
+//!   changes).
 //! - [`lock`]: many readers or one writer, across threads (a lock state with a condvar)
 //!   and processes (`flock` on `.lock`); [`fork`] tells it when it was inherited.
 
+pub mod change;
 pub mod fork;
 pub mod journal;
 pub mod lock;

@@ -27,7 +27,7 @@ use super::recovery;
 use super::txn::{JournalState, Shadow, Txn};
 use super::vfs::{DirStamp, FileIdentity, FileIo, FileStat, Stamp, Vfs, STAMP_LEN};
 use crate::error::{Error, IoError, IoOp, Result};
-use crate::format::constants::JOURNAL_FILE;
+use crate::format::constants::{JOURNAL_FILE, SCHEMA_SUFFIX};
 
 /// How hard a commit works to survive failures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
@@ -72,6 +72,9 @@ struct OpenFile {
     io: Box<dyn FileIo>,
     /// The file the handle refers to, as last checked.
     identity: Mutex<Option<FileIdentity>>,
+    /// For a schema file: the content the database was opened with. Replaced by other
+    /// content, it means the schema changed under this handle ([`Pager::revalidate`]).
+    watched: Option<Vec<u8>>,
 }
 
 /// What [`Pager::revalidate`] last saw of the directory.
@@ -99,6 +102,9 @@ pub struct Pager {
     sync: SyncMode,
     spill_at: usize,
     seen: Mutex<DirSeen>,
+    /// Whether a schema file appearing in the directory (a table created by another
+    /// process) means the schema changed: for a handle that opened every table there.
+    watch_new_tables: bool,
 }
 
 fn io_error(path: &Path, op: IoOp) -> impl FnOnce(std::io::Error) -> Error + '_ {
@@ -119,6 +125,7 @@ impl Pager {
             sync,
             spill_at,
             seen,
+            watch_new_tables: false,
         })
     }
 
@@ -127,8 +134,24 @@ impl Pager {
         let path = self.dir.join(name);
         let io = self.vfs.open(&path).map_err(io_error(&path, IoOp::Open))?;
         let identity = Mutex::new(io.identity().map_err(io_error(&path, IoOp::Read))?);
-        self.files.push(OpenFile { name: name.to_string(), path, io, identity });
+        self.files.push(OpenFile { name: name.to_string(), path, io, identity, watched: None });
         Ok(self.files.len() - 1)
+    }
+
+    /// Treats a new schema file in the directory as a change of schema (see
+    /// [`Pager::revalidate`]).
+    pub fn watch_new_tables(&mut self) {
+        self.watch_new_tables = true;
+    }
+
+    /// Watches a schema file, as it is now: if another process (or a hand edit)
+    /// replaces it with something else, operations stop with [`Error::SchemaChanged`]
+    /// rather than read or write rows of a layout that is no longer there.
+    pub fn watch(&mut self, name: &str) -> Result<()> {
+        let file = self.add_file(name)?;
+        let content = self.read_whole(&self.files[file].path)?;
+        self.files[file].watched = Some(content);
+        Ok(())
     }
 
     /// Re-opens any file that was replaced since the last look (a rename over it, as
@@ -142,10 +165,22 @@ impl Pager {
         if seen.stamp == Some(stamp) && !seen.racy {
             return Ok(());
         }
-        for f in &self.files {
+        if self.watch_new_tables {
+            self.look_for_new_tables()?;
+        }
+        // Schema files first: if one changed, nothing else is reopened (a dropped
+        // table's files are not to be created again).
+        let (watched, others): (Vec<&OpenFile>, Vec<&OpenFile>) =
+            self.files.iter().partition(|f| f.watched.is_some());
+        for f in watched.into_iter().chain(others) {
             let now = self.vfs.identity(&f.path).map_err(io_error(&f.path, IoOp::Read))?;
             let mut known = f.identity.lock().unwrap_or_else(|p| p.into_inner());
             if now.is_some() && now != *known || now.is_none() && known.is_some() {
+                if let Some(content) = &f.watched {
+                    if now.is_none() || self.read_whole(&f.path)? != *content {
+                        return Err(Error::SchemaChanged { dir: self.dir.clone(), file: f.name.clone() });
+                    }
+                }
                 f.io.reopen(&f.path).map_err(io_error(&f.path, IoOp::Open))?;
                 *known = f.io.identity().map_err(io_error(&f.path, IoOp::Read))?;
             }
@@ -156,6 +191,32 @@ impl Pager {
         seen.racy = now_ns - stamp.changed_ns.max(stamp.modified_ns) < RACY_NS;
         seen.stamp = Some(stamp);
         Ok(())
+    }
+
+    /// Fails with [`Error::SchemaChanged`] if the directory holds a schema file this
+    /// pager does not watch: a table created since it opened.
+    fn look_for_new_tables(&self) -> Result<()> {
+        let entries = std::fs::read_dir(&self.dir).map_err(io_error(&self.dir, IoOp::ListDir))?;
+        for entry in entries {
+            let entry = entry.map_err(io_error(&self.dir, IoOp::ListDir))?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let is_schema = name.ends_with(SCHEMA_SUFFIX) && !name.starts_with('.');
+            if is_schema && !self.files.iter().any(|f| f.watched.is_some() && f.name == name) {
+                return Err(Error::SchemaChanged { dir: self.dir.clone(), file: name.to_string() });
+            }
+        }
+        Ok(())
+    }
+
+    /// The whole content of the file at `path` (a schema file: a few hundred bytes).
+    fn read_whole(&self, path: &Path) -> Result<Vec<u8>> {
+        let file = self.vfs.open(path).map_err(io_error(path, IoOp::Open))?;
+        let len = file.len().map_err(io_error(path, IoOp::Read))?;
+        let mut content = vec![0u8; len.min(1 << 20) as usize];
+        let n = file.read_at(&mut content, 0).map_err(io_error(path, IoOp::Read))?;
+        content.truncate(n);
+        Ok(content)
     }
 
     /// Gives a file its initial content if it is empty — how a new sequence file gets
@@ -170,6 +231,18 @@ impl Pager {
 
     pub fn path(&self, file: FileId) -> &Path {
         &self.files[file].path
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn vfs(&self) -> &dyn Vfs {
+        self.vfs.as_ref()
+    }
+
+    pub(super) fn journal(&self) -> (&dyn FileIo, &Path) {
+        (self.journal.as_ref(), &self.journal_path)
     }
 
     pub(super) fn spill_at(&self) -> usize {
@@ -425,7 +498,7 @@ impl Pager {
 }
 
 /// A number no other transaction's journal starts with: time, process and a counter.
-fn next_nonce() -> u64 {
+pub(super) fn next_nonce() -> u64 {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let time = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -9,8 +9,10 @@
 //!    current one is backed by restored bytes up to it. A journal that verifies but
 //!    breaks these was not written by us (a hand-made or hostile file): it is refused as
 //!    corrupt, and nothing is applied.
-//! 3. Apply: put each range of original bytes back, then each file's length; make that
-//!    durable when asked; retire the journal.
+//! 3. Apply: put each range of original bytes back, then each file's length; then undo
+//!    the file operations of a schema change, last first — a renamed file goes back to
+//!    its old name, a created one is removed; make that durable when asked; retire the
+//!    journal.
 //!
 //! Each step reads the journal front to back in large pieces, so recovering from a
 //! transaction that rewrote a gigabyte needs no more memory than one that wrote a row.
@@ -19,7 +21,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use super::journal::{
-    BodyError, BodyReader, Header, HeaderState, HEADER_LEN, KEEP_LEN, KIND_BYTES, KIND_LENGTH,
+    BodyError, BodyReader, Header, HeaderState, HEADER_LEN, KEEP_LEN, KIND_BYTES, KIND_CREATED, KIND_LENGTH,
+    KIND_RENAMED,
 };
 use super::vfs::{FileIo, Vfs};
 use crate::error::{CorruptDataError, Error, IoError, IoOp, Location, Result};
@@ -37,6 +40,15 @@ struct Chain {
     lengths: BTreeMap<String, u64>,
     /// Where each file's last range of original bytes ends.
     restored_to: BTreeMap<String, u64>,
+    /// Files created and renamed, in the order they were (a few per schema change).
+    file_ops: Vec<FileOp>,
+}
+
+/// A whole-file operation of a schema change, as the journal records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum FileOp {
+    Created(String),
+    Renamed { from: String, to: String },
 }
 
 /// Reads the journal; if it is hot, puts every recorded range and length back, makes
@@ -106,6 +118,7 @@ enum Record {
         offset: u64,
         len: u32,
     },
+    File(FileOp),
 }
 
 /// Reads the next record's head (for bytes, the data is left to the caller).
@@ -140,6 +153,27 @@ fn next_record(body: &mut BodyReader, path: &Path) -> Result<Record> {
             let len = u32::from_le_bytes(body.take::<4>().map_err(short)?);
             Ok(Record::Bytes { name, offset: value, len })
         }
+        KIND_CREATED => Ok(Record::File(FileOp::Created(name))),
+        KIND_RENAMED => {
+            let len = u32::from_le_bytes(body.take::<4>().map_err(short)?);
+            if len > u32::from(u16::MAX) {
+                return Err(bad("a journal record names a file with too long a name"));
+            }
+            let mut to = Vec::with_capacity(len as usize);
+            body.stream(u64::from(len), &mut |piece| {
+                to.extend_from_slice(piece);
+                Ok(())
+            })
+            .map_err(short)?;
+            let to =
+                String::from_utf8(to).map_err(|_| bad("a journal record names a file that is not UTF-8"))?;
+            if !is_plain_name(&to) {
+                return Err(bad(&format!(
+                    "a journal record names `{to}`, which is not a table file of this directory"
+                )));
+            }
+            Ok(Record::File(FileOp::Renamed { from: name, to }))
+        }
         _ => Err(bad(&format!("unknown journal record kind {kind}"))),
     }
 }
@@ -171,6 +205,7 @@ fn check_segment(
             Record::Length { name, len } => {
                 chain.lengths.entry(name).or_insert(len);
             }
+            Record::File(op) => chain.file_ops.push(op),
             Record::Bytes { name, offset, len } => {
                 let end = offset.checked_add(u64::from(len));
                 let fits =
@@ -257,7 +292,10 @@ fn apply(
     for (body_start, header) in &chain.segments {
         let mut body = BodyReader::new(journal, *body_start, header);
         while body.remaining() > 0 {
-            let Record::Bytes { name, offset, len } = next_record(&mut body, path)? else { continue };
+            let (name, offset, len) = match next_record(&mut body, path)? {
+                Record::Bytes { name, offset, len } => (name, offset, len),
+                _ => continue,
+            };
             let (target_path, file) = targets.get(&name)?;
             let mut at = offset;
             let mut failed = None;
@@ -286,6 +324,37 @@ fn apply(
     if sync {
         for (target_path, file) in targets.open.values() {
             file.sync().map_err(io_error(target_path, IoOp::Sync))?;
+        }
+    }
+    undo_file_ops(dir, vfs, &chain.file_ops)?;
+    if sync && !chain.file_ops.is_empty() {
+        vfs.sync_dir(dir).map_err(io_error(dir, IoOp::Sync))?;
+    }
+    Ok(())
+}
+
+/// Undoes a schema change's renames and creations, last first. Each step looks at what
+/// is there, so that it is right however far the change got, and again if recovery
+/// itself is cut short: a rename is undone only when its new name exists and its old
+/// one does not (the journal records a rename before making it, and only to a name
+/// that was free), a created file is removed if it exists.
+fn undo_file_ops(dir: &Path, vfs: &dyn Vfs, ops: &[FileOp]) -> Result<()> {
+    let exists = |name: &str| -> Result<bool> {
+        let path = dir.join(name);
+        vfs.exists(&path).map_err(io_error(&path, IoOp::Read))
+    };
+    for op in ops.iter().rev() {
+        match op {
+            FileOp::Renamed { from, to } => {
+                if exists(to)? && !exists(from)? {
+                    let (to_path, from_path) = (dir.join(to), dir.join(from));
+                    vfs.rename(&to_path, &from_path).map_err(io_error(&to_path, IoOp::Rename))?;
+                }
+            }
+            FileOp::Created(name) => {
+                let path = dir.join(name);
+                vfs.remove(&path).map_err(io_error(&path, IoOp::Remove))?;
+            }
         }
     }
     Ok(())

@@ -5,7 +5,8 @@
 //! Three more, with defaults that do nothing, let the database notice a file replaced
 //! behind its back (`sed -i` and many editors save by writing a new file and renaming
 //! it over the old one): a file's identity, re-opening a file in place, and a stamp of
-//! the directory that changes whenever a name in it does.
+//! the directory that changes whenever a name in it does. Two, with defaults that call
+//! the operating system, rename and remove files, as schema changes do.
 
 use std::fs::{File, OpenOptions};
 use std::io;
@@ -110,6 +111,26 @@ pub trait Vfs: Send + Sync {
     /// The directory's stamp; `None` when the backend cannot tell (nothing is checked then).
     fn dir_stamp(&self, _dir: &Path) -> io::Result<Option<DirStamp>> {
         Ok(None)
+    }
+    /// Renames `from` to `to` in one step, replacing `to` if it exists (schema changes
+    /// swap whole files this way).
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
+        std::fs::rename(from, to)
+    }
+    /// Whether a file is at `path`.
+    fn exists(&self, path: &Path) -> io::Result<bool> {
+        match std::fs::symlink_metadata(path) {
+            Ok(_) => Ok(true),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+    /// Removes a file; one that is not there is not an error.
+    fn remove(&self, path: &Path) -> io::Result<()> {
+        match std::fs::remove_file(path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            other => other,
+        }
     }
 }
 
