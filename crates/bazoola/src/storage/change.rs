@@ -7,8 +7,8 @@
 //!
 //! 1. Each new file is recorded as created before it exists, then written. A
 //!    replacement is written under a staged name, `.new.{name}`.
-//! 2. Commit makes the new files durable, then records in one segment every rename to
-//!    come (a replaced or removed file first goes to a backup name, `.old.{name}`;
+//! 2. Commit makes the new files durable, names included, then records in one segment
+//!    every rename to come (a replaced or removed file first goes to a backup name, `.old.{name}`;
 //!    staged files then take their final names) and the original bytes of every range
 //!    it patches in place, makes that segment durable, and does all of it.
 //! 3. The directory is made durable, and the journal retired; only then are the backups
@@ -181,6 +181,11 @@ impl<'p> FileChange<'p> {
             let file = vfs.open(&path).map_err(io_error(&path, IoOp::Open))?;
             file.sync().map_err(io_error(&path, IoOp::Sync))?;
         }
+        // The new files' names too: rolling back infers from what exists how far the
+        // renames got, which holds only if a staged file cannot vanish behind a rename
+        // the journal records (as it could after a power cut, before this sync).
+        let dir = self.pager.dir();
+        vfs.sync_dir(dir).map_err(io_error(dir, IoOp::Sync))?;
         // A backup left by an earlier change (whose commit was durable before it could
         // be removed) is in the way: the journal records renames only to free names.
         for step in &self.steps {
@@ -231,7 +236,6 @@ impl<'p> FileChange<'p> {
                 }
             }
         }
-        let dir = self.pager.dir();
         vfs.sync_dir(dir).map_err(io_error(dir, IoOp::Sync))?;
         let (journal, path) = self.pager.journal();
         let end = self.journal.map_or(0, |(end, _)| end);

@@ -1,7 +1,11 @@
 //! Test file systems built on the real one, through `bazoola::Vfs`:
-//! - [`FaultVfs`] fails the k-th write, sync or truncate (or every one from the k-th on);
+//! - [`FaultVfs`] fails the k-th write, sync, truncate, rename or remove (or every one
+//!   from the k-th on);
 //! - [`PowerCutVfs`] remembers what each file held at its last sync and, at the k-th
-//!   mutation, "cuts the power": puts every file back to that content and fails all I/O.
+//!   mutation, "cuts the power": puts every file back to that content and fails all I/O;
+//! - [`DirPowerCutVfs`] does the same for a directory whose names change too (schema
+//!   changes create, rename and remove files): names are durable as of the last sync
+//!   of the directory, contents as of each file's last sync.
 
 use std::collections::HashMap;
 use std::io;
@@ -69,6 +73,18 @@ impl Vfs for FaultVfs {
     }
     fn dir_stamp(&self, dir: &Path) -> io::Result<Option<DirStamp>> {
         OsVfs.dir_stamp(dir)
+    }
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
+        if self.trigger.hit() {
+            return Err(injected());
+        }
+        OsVfs.rename(from, to)
+    }
+    fn remove(&self, path: &Path) -> io::Result<()> {
+        if self.trigger.hit() {
+            return Err(injected());
+        }
+        OsVfs.remove(path)
     }
 }
 
@@ -200,5 +216,157 @@ impl FileIo for PowerFile {
         let content = std::fs::read(&self.path)?;
         self.disk.durable.lock().unwrap().insert(self.path.clone(), content);
         Ok(())
+    }
+}
+
+/// A power domain over one directory, names and contents: see the module doc.
+pub struct DirDisk {
+    dir: PathBuf,
+    /// The directory's names as of its last sync, each with its inode.
+    names: Mutex<HashMap<String, u64>>,
+    /// Each inode's content as of its last sync.
+    contents: Mutex<HashMap<u64, Vec<u8>>>,
+    dead: AtomicBool,
+}
+
+fn inode(path: &Path) -> io::Result<u64> {
+    use std::os::unix::fs::MetadataExt;
+    Ok(std::fs::metadata(path)?.ino())
+}
+
+impl DirDisk {
+    /// Everything in `dir` now counts as durable (the test syncs before it starts).
+    pub fn new(dir: &Path) -> Arc<DirDisk> {
+        let mut names = HashMap::new();
+        let mut contents = HashMap::new();
+        for entry in std::fs::read_dir(dir).expect("list dir") {
+            let path = entry.expect("entry").path();
+            let ino = inode(&path).expect("stat");
+            names.insert(path.file_name().unwrap().to_string_lossy().into_owned(), ino);
+            contents.insert(ino, std::fs::read(&path).expect("read"));
+        }
+        Arc::new(DirDisk {
+            dir: dir.to_path_buf(),
+            names: Mutex::new(names),
+            contents: Mutex::new(contents),
+            dead: AtomicBool::new(false),
+        })
+    }
+
+    /// The directory goes back to its durable names, each with its inode's durable
+    /// content (empty if that was never synced); all later I/O fails.
+    fn cut(&self) {
+        self.dead.store(true, Ordering::SeqCst);
+        for entry in std::fs::read_dir(&self.dir).expect("list dir") {
+            std::fs::remove_file(entry.expect("entry").path()).expect("remove");
+        }
+        let names = self.names.lock().unwrap();
+        let contents = self.contents.lock().unwrap();
+        for (name, ino) in names.iter() {
+            let content = contents.get(ino).cloned().unwrap_or_default();
+            std::fs::write(self.dir.join(name), content).expect("restore durable content");
+        }
+    }
+
+    fn check(&self, trigger: &Trigger) -> io::Result<()> {
+        if self.dead.load(Ordering::SeqCst) {
+            return Err(injected());
+        }
+        if trigger.hit() {
+            self.cut();
+            return Err(injected());
+        }
+        Ok(())
+    }
+}
+
+pub struct DirPowerCutVfs {
+    pub trigger: Arc<Trigger>,
+    pub disk: Arc<DirDisk>,
+}
+
+impl Vfs for DirPowerCutVfs {
+    fn open(&self, path: &Path) -> io::Result<Box<dyn FileIo>> {
+        if self.disk.dead.load(Ordering::SeqCst) {
+            return Err(injected());
+        }
+        Ok(Box::new(DirPowerFile {
+            inner: OsVfs.open(path)?,
+            path: path.to_path_buf(),
+            trigger: self.trigger.clone(),
+            disk: self.disk.clone(),
+        }))
+    }
+    fn sync_dir(&self, path: &Path) -> io::Result<()> {
+        self.disk.check(&self.trigger)?;
+        let mut names = HashMap::new();
+        for entry in std::fs::read_dir(path)? {
+            let path = entry?.path();
+            names.insert(path.file_name().unwrap().to_string_lossy().into_owned(), inode(&path)?);
+        }
+        *self.disk.names.lock().unwrap() = names;
+        Ok(())
+    }
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
+        self.disk.check(&self.trigger)?;
+        OsVfs.rename(from, to)
+    }
+    fn remove(&self, path: &Path) -> io::Result<()> {
+        self.disk.check(&self.trigger)?;
+        OsVfs.remove(path)
+    }
+    fn exists(&self, path: &Path) -> io::Result<bool> {
+        if self.disk.dead.load(Ordering::SeqCst) {
+            return Err(injected());
+        }
+        OsVfs.exists(path)
+    }
+}
+
+struct DirPowerFile {
+    inner: Box<dyn FileIo>,
+    path: PathBuf,
+    trigger: Arc<Trigger>,
+    disk: Arc<DirDisk>,
+}
+
+impl FileIo for DirPowerFile {
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        if self.disk.dead.load(Ordering::SeqCst) {
+            return Err(injected());
+        }
+        self.inner.read_at(buf, offset)
+    }
+    fn write_all_at(&self, buf: &[u8], offset: u64) -> io::Result<()> {
+        self.disk.check(&self.trigger)?;
+        self.inner.write_all_at(buf, offset)
+    }
+    fn len(&self) -> io::Result<u64> {
+        self.inner.len()
+    }
+    fn set_len(&self, len: u64) -> io::Result<()> {
+        self.disk.check(&self.trigger)?;
+        self.inner.set_len(len)
+    }
+    fn sync(&self) -> io::Result<()> {
+        self.disk.check(&self.trigger)?;
+        self.inner.sync()?;
+        // What this handle refers to now (the path may have been renamed since it was
+        // opened: the file, not the name, is what a sync makes durable).
+        let ino = self.inner.identity()?.map(|i| i.ino).unwrap_or(inode(&self.path)?);
+        let mut content = vec![0u8; self.inner.len()? as usize];
+        let n = self.inner.read_at(&mut content, 0)?;
+        content.truncate(n);
+        self.disk.contents.lock().unwrap().insert(ino, content);
+        Ok(())
+    }
+    fn identity(&self) -> io::Result<Option<FileIdentity>> {
+        self.inner.identity()
+    }
+    fn stat(&self) -> io::Result<FileStat> {
+        self.inner.stat()
+    }
+    fn reopen(&self, path: &Path) -> io::Result<()> {
+        self.inner.reopen(path)
     }
 }
