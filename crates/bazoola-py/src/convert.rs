@@ -25,6 +25,23 @@ pub enum Kind {
     Str,
 }
 
+impl Kind {
+    pub fn of(ty: &FieldType) -> Kind {
+        match ty {
+            FieldType::Char { .. } | FieldType::Text => Kind::Str,
+            FieldType::Pk | FieldType::Int { .. } | FieldType::Fk { .. } => Kind::Int,
+        }
+    }
+
+    /// `obj` as a value of field `field` of `table`, a field of this kind.
+    pub fn value(self, table: &str, field: &str, obj: &Bound<'_, PyAny>) -> Result<Value, bazoola::Error> {
+        match self {
+            Kind::Int => int_value(table, field, obj),
+            Kind::Str => str_value(table, field, obj),
+        }
+    }
+}
+
 /// A table's field kinds, by name.
 pub struct TableInfo {
     pub name: String,
@@ -33,17 +50,7 @@ pub struct TableInfo {
 
 impl TableInfo {
     pub fn new(schema: &TableSchema) -> TableInfo {
-        let kinds = schema
-            .fields
-            .iter()
-            .map(|f| {
-                let kind = match f.ty {
-                    FieldType::Char { .. } | FieldType::Text => Kind::Str,
-                    _ => Kind::Int,
-                };
-                (f.name.clone(), kind)
-            })
-            .collect();
+        let kinds = schema.fields.iter().map(|f| (f.name.clone(), Kind::of(&f.ty))).collect();
         TableInfo { name: schema.name.clone(), kinds }
     }
 
@@ -56,8 +63,7 @@ impl TableInfo {
     /// possible) so that the core refuses it by name.
     pub fn value(&self, field: &str, obj: &Bound<'_, PyAny>) -> Result<Value, bazoola::Error> {
         match self.kinds.get(field) {
-            Some(Kind::Int) => int_value(&self.name, field, obj),
-            Some(Kind::Str) => str_value(&self.name, field, obj),
+            Some(kind) => kind.value(&self.name, field, obj),
             None => Ok(plain_value(obj).unwrap_or_default()),
         }
     }

@@ -4,31 +4,56 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
 
-use bazoola::{Cond, Join, OpenOptions, SyncMode};
+use bazoola::{Cond, Join, OpenOptions, SchemaChange, SyncMode, Value};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use crate::convert::{int_arg, RowMaker, TableInfo};
-use crate::error::to_py;
+use crate::convert::{int_arg, Kind, RowMaker, TableInfo};
+use crate::error::{about_object, to_py};
 use crate::guard::{attached, in_transaction, run, Callbacks};
 use crate::query;
 use crate::read::{self, Shape};
-use crate::schema::{self, TableSpec};
+use crate::schema::{self, FieldSpec, SchemaSpec, TableSpec};
 use crate::stream::Stream;
 
 #[pyclass(frozen, module = "bazoola._bazoola")]
 pub struct Database {
     db: bazoola::Database,
-    tables: HashMap<String, TableInfo>,
+    /// The field kinds of every table, replaced after each schema change.
+    tables: RwLock<HashMap<String, Arc<TableInfo>>>,
     /// Field kinds of a table that does not exist: values pass through, and the core
     /// refuses the table by name.
-    unknown: TableInfo,
+    unknown: Arc<TableInfo>,
+}
+
+/// The field kinds of the tables `db` has now.
+fn table_infos(db: &bazoola::Database) -> bazoola::Result<HashMap<String, Arc<TableInfo>>> {
+    Ok(db.tables()?.iter().map(|schema| (schema.name.clone(), Arc::new(TableInfo::new(schema)))).collect())
 }
 
 impl Database {
-    fn info(&self, table: &str) -> &TableInfo {
-        self.tables.get(table).unwrap_or(&self.unknown)
+    fn info(&self, table: &str) -> Arc<TableInfo> {
+        let tables = self.tables.read().unwrap_or_else(|p| p.into_inner());
+        tables.get(table).unwrap_or(&self.unknown).clone()
+    }
+
+    /// Makes a schema change, then takes the field kinds of the tables as they are
+    /// after it — also when it failed, in case it failed after the files changed.
+    fn change(&self, py: Python<'_>, change: SchemaChange) -> PyResult<()> {
+        run(py, None, || {
+            let outcome = self.db.change_schema(change);
+            let refreshed = table_infos(&self.db).map(|infos| {
+                *self.tables.write().unwrap_or_else(|p| p.into_inner()) = infos;
+            });
+            outcome.and(refreshed)
+        })
+    }
+
+    /// The core's form of the field `spec` of `table`, a `SchemaError` if it has none.
+    fn field(py: Python<'_>, table: &str, spec: FieldSpec) -> PyResult<bazoola::Field> {
+        schema::field(table, spec).map_err(|e| to_py(py, e.into()))
     }
 
     pub fn core(&self) -> &bazoola::Database {
@@ -81,15 +106,18 @@ pub fn _panic_for_tests(py: Python<'_>) -> PyResult<()> {
 
 #[pymethods]
 impl Database {
-    /// Opens (creating if needed) `dir` with the declared tables.
+    /// Opens (creating if needed) `dir` with the declared tables; with `migrate`, the
+    /// safe differences between them and the stored ones are applied (see
+    /// [`OpenOptions::migrate`]).
     #[new]
-    #[pyo3(signature = (dir, tables, sync = "normal", width = None))]
+    #[pyo3(signature = (dir, tables, sync = "normal", width = None, migrate = false))]
     fn new(
         py: Python<'_>,
         dir: PathBuf,
         tables: Vec<TableSpec>,
         sync: &str,
         width: Option<usize>,
+        migrate: bool,
     ) -> PyResult<Self> {
         let Some(mode) = SyncMode::parse(sync) else {
             let message = format!("unknown sync mode {sync:?} (expected 'full', 'normal' or 'off')");
@@ -100,16 +128,13 @@ impl Database {
             .map(schema::table)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| to_py(py, e.into()))?;
-        let mut options = OpenOptions::new().sync(mode);
+        let mut options = OpenOptions::new().sync(mode).migrate(migrate);
         if let Some(width) = width {
             options = options.width(width);
         }
         let db = run(py, None, || options.open(&dir, schemas))?;
-        let tables = run(py, None, || db.tables())?
-            .iter()
-            .map(|schema| (schema.name.clone(), TableInfo::new(schema)))
-            .collect();
-        Ok(Database { db, tables, unknown: TableInfo::empty() })
+        let tables = RwLock::new(run(py, None, || table_infos(&db))?);
+        Ok(Database { db, tables, unknown: Arc::new(TableInfo::empty()) })
     }
 
     fn insert<'py>(
@@ -372,6 +397,65 @@ impl Database {
                 Ok(shape.apply(build_query(&self.db, table_name, cond, joins)).explain()?.to_string())
             }
         })
+    }
+
+    /// The tables as the engine has them now, each as `(name, width, fields)`.
+    fn schemas(&self, py: Python<'_>) -> PyResult<Vec<SchemaSpec>> {
+        Ok(run(py, None, || self.db.tables())?.iter().map(schema::describe).collect())
+    }
+
+    /// Creates the table `spec` declares, empty. Schema changes (SPEC §9) are each one
+    /// crash-safe transaction, and cannot run inside another one.
+    fn create_table(&self, py: Python<'_>, spec: TableSpec) -> PyResult<()> {
+        let table = schema::table(spec).map_err(|e| to_py(py, e.into()))?;
+        self.change(py, SchemaChange::CreateTable(table))
+    }
+
+    /// Drops a table and its files; with `cascade`, the FKs of other tables that refer
+    /// to it become plain INT fields (values and index kept) instead of refusing.
+    #[pyo3(signature = (table_name, cascade = false))]
+    fn drop_table(&self, py: Python<'_>, table_name: &str, cascade: bool) -> PyResult<()> {
+        self.change(py, SchemaChange::DropTable { table: table_name.into(), cascade })
+    }
+
+    /// Adds a field at the end of the table; the rows there get `default`.
+    #[pyo3(signature = (table_name, field, default = None))]
+    fn add_field(
+        &self,
+        py: Python<'_>,
+        table_name: &str,
+        field: FieldSpec,
+        default: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let field = Self::field(py, table_name, field)?;
+        let default = match default {
+            None => Value::Null,
+            Some(obj) => {
+                Kind::of(&field.ty).value(table_name, &field.name, obj).map_err(|e| about_object(e, obj))?
+            }
+        };
+        self.change(py, SchemaChange::AddField { table: table_name.into(), field, default })
+    }
+
+    fn drop_field(&self, py: Python<'_>, table_name: &str, field_name: &str) -> PyResult<()> {
+        self.change(py, SchemaChange::DropField { table: table_name.into(), field: field_name.into() })
+    }
+
+    fn rename_field(&self, py: Python<'_>, table_name: &str, old: &str, new: &str) -> PyResult<()> {
+        let change = SchemaChange::RenameField { table: table_name.into(), from: old.into(), to: new.into() };
+        self.change(py, change)
+    }
+
+    /// Gives field `field.name` a new definition (size, NULL, index, unique, ON DELETE),
+    /// checking every row first.
+    fn alter_field(&self, py: Python<'_>, table_name: &str, field: FieldSpec) -> PyResult<()> {
+        let field = Self::field(py, table_name, field)?;
+        self.change(py, SchemaChange::AlterField { table: table_name.into(), field })
+    }
+
+    /// Renames a table and its files; the FKs of other tables follow it.
+    fn rename_table(&self, py: Python<'_>, old: &str, new: &str) -> PyResult<()> {
+        self.change(py, SchemaChange::RenameTable { from: old.into(), to: new.into() })
     }
 
     /// Closes the files; idempotent.

@@ -35,12 +35,29 @@ impl Kind {
             Error::Integrity(_) => Kind::Integrity,
             Error::CorruptData(_) => Kind::CorruptData,
             Error::Schema(_) => Kind::Schema,
+            Error::Alter(alter) => Kind::of_alter(alter),
             Error::Io(_) | Error::Closed { .. } | Error::NoTransaction | Error::TransactionAborted => {
                 Kind::Db
             }
             // The core's `Error` may grow variants; they are still database errors.
             #[allow(unreachable_patterns)]
             _ => Kind::Db,
+        }
+    }
+
+    /// A schema change the rows do not allow is a `ValidationError` (a value that does
+    /// not fit its field, as for an insert); one the schemas do not allow, or migrate
+    /// does not make, a `SchemaError`; one that cannot run where it was asked (inside
+    /// a transaction), a plain `DBError`.
+    fn of_alter(error: &bazoola::AlterError) -> Kind {
+        use bazoola::AlterError;
+        match error {
+            AlterError::DoesNotFit { .. }
+            | AlterError::HoldsNull { .. }
+            | AlterError::Duplicate { .. }
+            | AlterError::NeedsDefault { .. } => Kind::Validation,
+            AlterError::InTransaction => Kind::Db,
+            _ => Kind::Schema,
         }
     }
 

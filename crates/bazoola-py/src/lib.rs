@@ -4,8 +4,8 @@
 //! signatures; everything it does to a database goes through the one class here,
 //! [`database::Database`], which wraps the Rust core. The split:
 //!
-//! - `database`: the `Database` class: one method per core operation, each releasing the
-//!   GIL and catching panics ([`guard::run`]).
+//! - `database`: the `Database` class: one method per core operation (schema changes
+//!   included), each releasing the GIL and catching panics ([`guard::run`]).
 //! - `convert`: Python values in (checked against the field's type, so a `float` for an
 //!   INT is a `ValidationError`, not a corrupted row) and rows out (`bazoola.Row` dicts).
 //! - `query`: the original's condition and join objects turned into the core's `Cond` and
@@ -14,7 +14,8 @@
 //!   `offset`, `fields`) and the aggregates of `db.aggregate`.
 //! - `stream`: the rows of a read a batch at a time, holding no lock in between
 //!   (`db.iter`).
-//! - `schema`: table declarations from the Python side.
+//! - `schema`: table declarations from the Python side, and the tables as the engine has
+//!   them back to it after a schema change (`db.tables` follows them).
 //! - `error`: the core's error kinds onto the Python exception tree of `bazoola.errors`.
 
 mod convert;

@@ -38,3 +38,19 @@ class Py(BaseCond):
 
     def eval(self, row) -> bool:
         return self.cond.eval(row)
+
+
+# The library of the schema-change tests (`test_schema_changes.py`), as the core's
+# `tests/alter.rs` declares it; here so that worker processes can import it.
+LIB_AUTHORS = table("authors", Field("name", CHAR(20, unique=True)))
+LIB_BOOK_FIELDS = [
+    Field("title", CHAR(20)),
+    Field("author_id", FK("authors", null=True)),
+    Field("year", INT(null=True, index=True)),
+    Field("blurb", TEXT(null=True)),
+]
+LIB_BOOKS = table("books", *LIB_BOOK_FIELDS)
+LIB_REVIEWS = table("reviews", Field("book_id", FK("books", on_delete="cascade")), Field("stars", INT()))
+LIBRARY = [LIB_AUTHORS, LIB_BOOKS, LIB_REVIEWS]
+#: `books` after `add_field("books", Field("pages", INT(null=True)))`.
+LIB_BOOKS_PAGES = table("books", *LIB_BOOK_FIELDS, Field("pages", INT(null=True)))

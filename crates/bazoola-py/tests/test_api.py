@@ -52,7 +52,7 @@ def test_all_is_the_originals_plus_the_additions():
 @pytest.mark.parametrize(
     ("function", "parameters"),
     [
-        (DB.__init__, "self, cls_tables, base_dir='data', *, sync='normal', width=None"),
+        (DB.__init__, "self, cls_tables, base_dir='data', *, sync='normal', width=None, migrate=False"),
         (DB.insert, "self, table_name, values"),
         (DB.find_all, "self, table_name, *, joins=None, order_by=None, limit=None, offset=None, fields=None"),
         (DB.find_by_id, "self, table_name, pk, *, joins=None"),
@@ -73,6 +73,13 @@ def test_all_is_the_originals_plus_the_additions():
         (DB.perform_join, "self, row, join, table"),
         (DB.explain, "self, table_name, cond=None, joins=None, order_by=None, limit=None, analyze=False"),
         (DB.reindex, "self, table_name"),
+        (DB.create_table, "self, cls_table"),
+        (DB.drop_table, "self, table_name, cascade=False"),
+        (DB.add_field, "self, table_name, field, default=None"),
+        (DB.drop_field, "self, table_name, field_name"),
+        (DB.rename_field, "self, table_name, old, new"),
+        (DB.alter_field, "self, table_name, field"),
+        (DB.rename_table, "self, old, new"),
         (INT.__init__, "self, size=None, null=False, *, unique=False, index=False"),
         (CHAR.__init__, "self, size, null=False, *, unique=False, index=False"),
         (FK.__init__, "self, rel_name, null=False, on_delete='restrict', *, unique=False, index=True"),

@@ -129,6 +129,10 @@ pub enum SchemaError {
     UnknownTarget { table: String, field: String, target: String },
     #[error("format width {width} is not one of 9 (the spec's) or 6 (bazoola 0.0.7's)")]
     BadWidth { width: usize },
+    /// A handle opening the directory again (after a schema change elsewhere) finds a
+    /// table it had and declares gone: not created afresh, which would hide its rows.
+    #[error("table '{table}' was dropped or renamed since this handle opened the database")]
+    Gone { table: String },
 }
 
 /// A schema change (SPEC §9) that the schema or the rows do not allow. Nothing changed.
@@ -501,7 +505,8 @@ impl SchemaError {
             SchemaError::Mismatch { table, .. }
             | SchemaError::Invalid { table, .. }
             | SchemaError::DuplicateTable { table }
-            | SchemaError::UnknownTarget { table, .. } => Some(table),
+            | SchemaError::UnknownTarget { table, .. }
+            | SchemaError::Gone { table } => Some(table),
             SchemaError::Unparsable { .. } | SchemaError::BadWidth { .. } => None,
         }
     }

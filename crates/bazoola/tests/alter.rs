@@ -379,6 +379,26 @@ fn a_handle_that_declared_the_old_schema_is_told_it_changed() {
     assert!(err.to_string().contains("has no field 'pages'"), "{err}");
 }
 
+/// A handle that declared a table another handle dropped or renamed is told so; it does
+/// not create the table afresh (its writes would go to an empty table while the rows
+/// sit elsewhere), and writes no schema file while it is refused.
+#[rstest]
+#[case::dropped(SchemaChange::DropTable { table: "reviews".into(), cascade: false })]
+#[case::renamed(SchemaChange::RenameTable { from: "reviews".into(), to: "critiques".into() })]
+fn a_handle_whose_table_went_is_told_and_creates_nothing(#[case] change: SchemaChange) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = library(dir.path());
+    let old = Database::open(dir.path(), [authors(), books(), reviews()]).unwrap();
+    db.change_schema(change).unwrap();
+    let files = snapshot(dir.path());
+    for _ in 0..2 {
+        let err = old.find_all("reviews", &[]).unwrap_err();
+        assert!(matches!(err, Error::Schema(SchemaError::Gone { .. })), "{err}");
+        assert_eq!(err.table(), Some("reviews"));
+    }
+    assert!(snapshot(dir.path()) == files, "the refused handle wrote files");
+}
+
 #[test]
 fn an_iterator_under_way_goes_on_with_the_new_schema() {
     let dir = tempfile::tempdir().unwrap();

@@ -13,7 +13,9 @@ from .cond import BaseCond
 from .join import BaseJoin, InverseCount, InverseJoin
 from .row import Row
 from .storage import TableStorage
-from .table import Table
+from .errors import DBError
+from .fields import Field
+from .table import Schema, Table, _field_spec
 
 #: ``order_by``: a field name (``"-name"`` for descending) or a list of them.
 OrderBy = Union[str, Iterable[str], None]
@@ -55,6 +57,12 @@ class DB:
     ``"full"`` (also power loss; fsyncs each commit) or ``"off"`` (no journal).
     ``width``: the format width of new tables: 9 (default, the spec) or 6 (readable by
     ``bazoola==0.0.7``). Existing directories keep the width they have.
+    ``migrate``: a declared table that differs from the one stored on disk is brought to
+    the declaration when the difference is safe (a new nullable field, a wider field, a
+    field that may now be null, a new index, another field order), as one crash-safe
+    change; any other difference is a ``SchemaError`` naming the operation that makes it
+    (``drop_field``, ``alter_field``…). Without it, every difference is a
+    ``SchemaError`` saying what it is and whether ``migrate`` would apply it.
     """
 
     def __init__(
@@ -64,22 +72,29 @@ class DB:
         *,
         sync: str = "normal",
         width: int | None = None,
+        migrate: bool = False,
     ) -> None:
         assert cls_tables, "DB must have at least one table"
 
         specs = [(cls.name, cls.schema._spec()) for cls in cls_tables]  # noqa: SLF001
-        self._db = _bazoola.Database(os.fspath(base_dir), specs, sync, width)
-        for cls in cls_tables:
-            width_of_table = self._db.width(cls.name)
-            for field in cls.schema.schema:
-                field.type._width = width_of_table  # noqa: SLF001
-        tables = {cls.name: cls._bind(self) for cls in cls_tables}  # noqa: SLF001
+        self._db = _bazoola.Database(os.fspath(base_dir), specs, sync, width, migrate)
+        #: The engine's description of each table, as of the last look: a schema change
+        #: rebuilds the ``Schema`` of the tables whose description it changed.
+        self._specs: dict[str, list[tuple]] = {name: specs for name, _, specs in self._db.schemas()}
+        tables = {cls.name: self._bind(cls) for cls in cls_tables}
         self.storage = TableStorage(self._db, tables, os.fspath(base_dir))
         self.tables = self.storage.tables
         # The writes go straight to the engine (same signatures, no Python in between).
         self.insert = self._db.insert
         self.update_by_id = self._db.update_by_id
         self.delete_by_id = self._db.delete_by_id
+
+    def _bind(self, cls: type[Table]) -> Table:
+        """An instance of ``cls`` bound to this database, its fields as wide as the table."""
+        width_of_table = self._db.width(cls.name)
+        for field in cls.schema.schema:
+            field.type._width = width_of_table  # noqa: SLF001
+        return cls._bind(self)  # noqa: SLF001
 
     def insert(self, table_name: str, values: dict) -> Row:
         return self._db.insert(table_name, values)
@@ -269,6 +284,93 @@ class DB:
         ``InverseCount`` (a ``BaseJoin`` subclass with its own ``join`` runs in Python and
         has no plan): anything else is a ``TypeError``."""
         return self._db.explain(table_name, cond, joins, order_by, limit, analyze)
+
+    # Schema changes (SPEC §9). Each is one crash-safe transaction, checked against the
+    # schemas and every row first: a refused change raises and leaves every file as it
+    # was. Other handles and processes see the change at their next call (one that
+    # declared the old schema gets a ``SchemaError`` saying what changed). None can run
+    # inside ``transaction()`` or ``storage.lock()``.
+
+    def create_table(self, cls_table: type[Table]) -> None:
+        """Creates the table a ``Table`` subclass declares, empty; from then on it is
+        used as the tables given to ``DB(...)`` are (``db.tables[cls_table.name]``)."""
+        self._change(self._db.create_table, (cls_table.name, cls_table.schema._spec()), created=cls_table)  # noqa: SLF001
+
+    def drop_table(self, table_name: str, cascade: bool = False) -> None:
+        """Removes a table and its files. Refused while another table's FK refers to it,
+        unless ``cascade``: those fields then become plain ``INT`` fields, their values
+        and index kept."""
+        self._change(self._db.drop_table, table_name, cascade)
+
+    def add_field(self, table_name: str, field: Field, default: object = None) -> None:
+        """Adds ``field`` at the end of the table; the rows already there get
+        ``default`` (a field that is not nullable needs one if there are rows)."""
+        self._change(self._db.add_field, table_name, _field_spec(field), default)
+
+    def drop_field(self, table_name: str, field_name: str) -> None:
+        """Removes a field and its values (and its index)."""
+        self._change(self._db.drop_field, table_name, field_name)
+
+    def rename_field(self, table_name: str, old: str, new: str) -> None:
+        """Renames a field (and its index file); its values stay."""
+        self._change(self._db.rename_field, table_name, old, new)
+
+    def alter_field(self, table_name: str, field: Field) -> None:
+        """Redefines the field named ``field.name``: another size of ``CHAR`` or ``INT``,
+        ``null`` or not, ``unique``/``index`` or not, another ``on_delete`` — not
+        another type or FK target. Every row is checked first: a value that does not fit,
+        a null where none may be, or a duplicate under ``unique`` is a
+        ``ValidationError`` naming the first such row (``e.id``)."""
+        self._change(self._db.alter_field, table_name, _field_spec(field))
+
+    def rename_table(self, old: str, new: str) -> None:
+        """Renames a table and its files; the FKs of other tables follow it. Its
+        ``db.tables`` entry moves to the new name."""
+        self._change(self._db.rename_table, old, new, renamed=(old, new))
+
+    def _change(
+        self,
+        change: Callable[..., None],
+        *args: object,
+        created: type[Table] | None = None,
+        renamed: tuple[str, str] | None = None,
+    ) -> None:
+        try:
+            change(*args)
+        except BaseException:
+            # Refused, nothing changed; but if it failed after the files changed,
+            # `db.tables` must still follow them.
+            try:
+                self._follow_schemas(created, renamed)
+            except DBError:
+                pass  # the change's own exception is the one to see
+            raise
+        self._follow_schemas(created, renamed)
+
+    def _follow_schemas(self, created: type[Table] | None, renamed: tuple[str, str] | None) -> None:
+        """Makes ``db.tables`` follow the engine's tables: a created table is bound, a
+        renamed one moves (the same object, under its new ``name``), a dropped one goes,
+        and each table whose fields changed gets a ``schema`` rebuilt from the engine's
+        (an attribute of the instance: the ``Table`` subclass keeps its declaration)."""
+        current = {name: (width, specs) for name, width, specs in self._db.schemas()}
+        tables = self.tables
+        if renamed is not None:
+            old, new = renamed
+            if new in current and old not in current and old in tables:
+                table = tables.pop(old)
+                table.name = new
+                tables[new] = table
+                self._specs[new] = self._specs.pop(old, [])
+        if created is not None and created.name in current and created.name not in tables:
+            tables[created.name] = self._bind(created)
+            self._specs[created.name] = current[created.name][1]
+        for name in [name for name in tables if name not in current]:
+            del tables[name]
+            self._specs.pop(name, None)
+        for name, (width, specs) in current.items():
+            if name in tables and self._specs.get(name) != specs:
+                tables[name].schema = Schema._from_spec(specs, width)  # noqa: SLF001
+                self._specs[name] = specs
 
     def close(self) -> None:
         """Closes the files. Idempotent; any later use raises ``DBError``."""

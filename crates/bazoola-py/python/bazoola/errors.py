@@ -24,7 +24,10 @@ class DBError(Exception):
 
 
 class ValidationError(DBError):
-    """A value does not fit its field, a duplicate id, an unknown field or table."""
+    """A value does not fit its field, a duplicate id, an unknown field or table; or a
+    schema change the rows do not allow (a value that would not fit, a null where none
+    may be, a duplicate under ``unique``, rows without a default for a new field that is
+    not nullable), naming the first such row in ``id``."""
 
 
 class NotFoundError(DBError):
@@ -40,4 +43,7 @@ class CorruptDataError(DBError, ValueError):
 
 
 class SchemaError(DBError):
-    """A declaration is invalid, or differs from the schema stored on disk."""
+    """A declaration is invalid, or differs from the schema stored on disk (opening with
+    ``migrate=True`` applies the safe differences); or a schema change the schemas do not
+    allow (a table or field that exists already, a table another refers to, the primary
+    key, another type) or a file in the way of a new table's (``path``)."""

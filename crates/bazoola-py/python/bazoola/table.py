@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from .cond import BaseCond
-from .fields import FK, Field, FieldType
+from .fields import CHAR, FK, INT, PK, TEXT, Field, FieldType
 from .row import Row
 
 if TYPE_CHECKING:
@@ -63,18 +63,49 @@ class Schema:
 
     def _spec(self) -> list[tuple]:
         """The fields as the engine takes them."""
-        return [
-            (
-                f.name,
-                getattr(f.type, "_type_name", None) or type(f.type).__name__,
-                f.type._size,
-                bool(f.type.null),
-                f.type.params.get("rel_name"),
-                f.type.params.get("on_delete"),
-                _indexing(f.type),
-            )
-            for f in self.schema
-        ]
+        return [_field_spec(f) for f in self.schema]
+
+    @classmethod
+    def _from_spec(cls, specs: list[tuple], width: int) -> Schema:
+        """The schema of fields as the engine gives them (``_field_spec``'s form), in a
+        table of format width ``width``."""
+        fields = [_field_from_spec(spec) for spec in specs]
+        for field in fields:
+            field.type._width = width  # noqa: SLF001
+        return cls(fields)
+
+
+def _field_spec(field: Field) -> tuple:
+    """A field as the engine takes it: ``(name, type, size, null, FK target, on_delete,
+    indexing)``."""
+    ftype = field.type
+    return (
+        field.name,
+        getattr(ftype, "_type_name", None) or type(ftype).__name__,
+        ftype._size,  # noqa: SLF001
+        bool(ftype.null),
+        ftype.params.get("rel_name"),
+        ftype.params.get("on_delete"),
+        _indexing(ftype),
+    )
+
+
+def _field_from_spec(spec: tuple) -> Field:
+    """The inverse of ``_field_spec``."""
+    name, type_name, size, null, target, on_delete, indexing = spec
+    unique, index = indexing == "unique", indexing == "index"
+    ftype: FieldType
+    if type_name == "PK":
+        ftype = PK()
+    elif type_name == "INT":
+        ftype = INT(size, null, unique=unique, index=index)
+    elif type_name == "CHAR":
+        ftype = CHAR(size, null, unique=unique, index=index)
+    elif type_name == "TEXT":
+        ftype = TEXT(null)
+    else:
+        ftype = FK(target, null, on_delete, unique=unique, index=indexing != "off")
+    return Field(name, ftype)
 
 
 def _indexing(ftype: FieldType) -> str:

@@ -80,13 +80,13 @@ impl Database {
     /// retired engine stays, and every operation meets the same error.
     fn reopen(&self) -> Result<()> {
         let mut slot = self.engine.write().unwrap_or_else(|p| p.into_inner());
-        match slot.as_ref() {
+        let known: Vec<String> = match slot.as_ref() {
             None => return Err(Error::Closed { dir: self.dir.clone() }),
             Some(engine) if !engine.is_retired() => return Ok(()),
-            Some(_) => {}
-        }
+            Some(engine) => engine.tables.iter().map(|t| t.name().to_string()).collect(),
+        };
         let declared = self.declared.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        *slot = Some(self.options.open_engine(&self.dir, declared)?);
+        *slot = Some(self.options.open_engine(&self.dir, declared, &known)?);
         Ok(())
     }
 

@@ -133,13 +133,20 @@ impl OpenOptions {
     }
 
     fn open_inner(&self, dir: &Path, declared: Option<Vec<TableSchema>>) -> Result<Database> {
-        let engine = self.open_engine(dir, declared.clone())?;
+        let engine = self.open_engine(dir, declared.clone(), &[])?;
         Ok(Database::from_engine(engine, self.clone(), declared))
     }
 
     /// Opens the directory: rolls back a hot journal, removes what an interrupted schema
     /// change left, agrees on the schemas (migrating if asked) and opens every table.
-    pub(crate) fn open_engine(&self, dir: &Path, declared: Option<Vec<TableSchema>>) -> Result<Engine> {
+    /// `known` are the tables a handle opening the directory again had: one of them
+    /// without a schema file now was dropped or renamed, not new.
+    pub(crate) fn open_engine(
+        &self,
+        dir: &Path,
+        declared: Option<Vec<TableSchema>>,
+        known: &[String],
+    ) -> Result<Engine> {
         if let Some(width) = self.width {
             check_width(width)?;
         }
@@ -157,7 +164,7 @@ impl OpenOptions {
             change::remove_leftovers(&pager)?;
             let schemas = match declared {
                 Some(declared) => {
-                    let (schemas, migration) = self.agree(dir, declared)?;
+                    let (schemas, migration) = self.agree(dir, declared, known)?;
                     if let Some((stored, reshape)) = migration {
                         check_references(&stored)?;
                         check_references(&schemas)?;
@@ -217,7 +224,12 @@ impl OpenOptions {
     /// Reconciles each declared table with its files; writes missing schema files. With
     /// `migrate`, also returns the tables as stored and the change that makes them the
     /// declared ones, if there is one to make.
-    fn agree(&self, dir: &Path, declared: Vec<TableSchema>) -> Result<(Vec<TableSchema>, Option<Migration>)> {
+    fn agree(
+        &self,
+        dir: &Path,
+        declared: Vec<TableSchema>,
+        known: &[String],
+    ) -> Result<(Vec<TableSchema>, Option<Migration>)> {
         let mut names = std::collections::HashSet::new();
         for schema in &declared {
             schema.validate()?;
@@ -241,6 +253,7 @@ impl OpenOptions {
         let mut result = Vec::new();
         let mut before = Vec::new();
         let mut sources = Vec::new();
+        let mut new_tables = Vec::new();
         for ((mut schema, stored), evidence) in declared.into_iter().zip(stored).zip(evidence) {
             match stored {
                 Some(stored) => {
@@ -283,6 +296,9 @@ impl OpenOptions {
                     sources.push(fields);
                     before.push(stored);
                 }
+                None if known.contains(&schema.name) => {
+                    return Err(SchemaError::Gone { table: schema.name.clone() }.into());
+                }
                 None => {
                     schema.width = evidence.or(dir_width).or(self.width).unwrap_or(SPEC_WIDTH);
                     if let (Some(found), Some(wanted)) = (evidence, self.width) {
@@ -296,12 +312,17 @@ impl OpenOptions {
                             .into());
                         }
                     }
-                    write_schema(dir, &schema)?;
+                    new_tables.push(result.len());
                     sources.push(None);
                     before.push(schema.clone());
                 }
             }
             result.push(schema);
+        }
+        // Schema files of new tables are written only once every table agrees.
+        check_references(&result)?;
+        for &k in &new_tables {
+            write_schema(dir, &result[k])?;
         }
         if sources.iter().all(Option::is_none) {
             return Ok((result, None));
