@@ -83,8 +83,15 @@ impl Engine {
         Ok(())
     }
 
+    /// Writes a header that describes the table as this transaction sees it. Its stamp
+    /// is the data file's state on disk now, which is what later operations of the same
+    /// transaction compare it with (a placeholder would make each of them rebuild the
+    /// index again); when the transaction writes the data file, the pager stamps the
+    /// header with the file's new state.
     fn write_index_header(&self, io: &mut Io, table: &Table, index: &Index, header: &Header) -> Result<()> {
-        index.tree.write_header(io, header)?;
+        let mut header = *header;
+        header.stamp = Stamp::of(&io.disk_stat(table.data_file())?);
+        index.tree.write_header(io, &header)?;
         io.stamp_on_write(table.data_file(), index.tree.file, crate::index::header::STAMP_AT)
     }
 
