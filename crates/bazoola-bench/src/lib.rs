@@ -36,6 +36,24 @@ pub trait Engine {
     fn books_per_author(&mut self) -> usize;
     /// How many books author `id` has, without reading them.
     fn author_book_count(&mut self, id: i64) -> i64;
+    /// Fills `n` authors and `n` books (the random choices of [`fill`]) in one transaction.
+    fn fill_in_one_transaction(&mut self, n: usize);
+    /// Adds a nullable INT field `pages` to books (`ALTER TABLE … ADD COLUMN`).
+    fn add_pages(&mut self);
+    /// Drops it again (`ALTER TABLE … DROP COLUMN`).
+    fn drop_pages(&mut self);
+}
+
+/// The books [`fill`] inserts: (title, author, year).
+fn fill_books(n: usize) -> Vec<(String, i64, Option<i64>)> {
+    let mut rng = Rng::new(42);
+    (0..n)
+        .map(|i| {
+            let author = 1 + rng.below(n as u64) as i64;
+            let year = if rng.below(10) == 0 { None } else { Some(1900 + rng.below(120) as i64) };
+            (format!("Book {i} of Tales"), author, year)
+        })
+        .collect()
 }
 
 /// The tables of SPEC §7; with `year_index`, `books.year` is indexed (the `+idx` phases).
@@ -136,6 +154,27 @@ impl Engine for Bazoola {
     fn books_per_author(&mut self) -> usize {
         let query = self.db.query("books").group_by(&["author_id"]).aggregates(&[("n", Agg::Count)]);
         query.aggregate().expect("group by").len()
+    }
+    fn fill_in_one_transaction(&mut self, n: usize) {
+        self.db
+            .transaction(|db| {
+                for i in 0..n {
+                    db.insert("authors", [("name", format!("Author {i}"))])?;
+                }
+                for (title, author, year) in fill_books(n) {
+                    let row: [(&str, Value); 3] =
+                        [("title", title.into()), ("author_id", author.into()), ("year", year.into())];
+                    db.insert("books", row)?;
+                }
+                Ok(())
+            })
+            .expect("fill");
+    }
+    fn add_pages(&mut self) {
+        self.db.add_field("books", Field::int("pages").nullable(), Value::Null).expect("add field");
+    }
+    fn drop_pages(&mut self) {
+        self.db.drop_field("books", "pages").expect("drop field");
     }
     fn author_book_count(&mut self, id: i64) -> i64 {
         let count = Join::count("author_id", "books", "books");
@@ -336,6 +375,29 @@ impl Engine for Sqlite {
             .expect("prepare");
         stmt.query_row([id], |r| r.get::<_, i64>(2)).expect("count")
     }
+    fn fill_in_one_transaction(&mut self, n: usize) {
+        let conn = self.conn.as_mut().expect("connected");
+        let tx = conn.transaction().expect("begin");
+        {
+            let mut authors = tx.prepare_cached("INSERT INTO authors (name) VALUES (?1)").expect("prepare");
+            for i in 0..n {
+                authors.execute([format!("Author {i}")]).expect("insert");
+            }
+            let mut books = tx
+                .prepare_cached("INSERT INTO books (title, author_id, year) VALUES (?1, ?2, ?3)")
+                .expect("prepare");
+            for (title, author, year) in fill_books(n) {
+                books.execute(params![title, author, year]).expect("insert");
+            }
+        }
+        tx.commit().expect("commit");
+    }
+    fn add_pages(&mut self) {
+        self.conn().execute_batch("ALTER TABLE books ADD COLUMN pages INTEGER").expect("add column");
+    }
+    fn drop_pages(&mut self) {
+        self.conn().execute_batch("ALTER TABLE books DROP COLUMN pages").expect("drop column");
+    }
 }
 
 /// xorshift64*, so every engine sees the same sequence.
@@ -372,12 +434,16 @@ fn timed(name: &'static str, calls: usize, f: impl FnOnce()) -> Phase {
     Phase { name, calls, elapsed: start.elapsed() }
 }
 
-/// Peak resident memory of this process so far, in MiB.
+/// Peak resident memory of this process so far, in MiB: `VmHWM` of `/proc/self/status`
+/// (`getrusage`'s `ru_maxrss` would carry over the peak of the process that spawned this
+/// one, across `exec`).
 pub fn max_rss_mib() -> f64 {
-    // SAFETY: getrusage fills the struct it is given; it is zeroed and ours.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
-    usage.ru_maxrss as f64 / 1024.0
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 /// Fills authors and books (`n` each, the same random choices as [`run_workload`]):

@@ -38,6 +38,34 @@ fn child(name: &str, n: usize) {
         println!("cartesian trap: products and employees per store\t{calls}\t{}", elapsed.as_secs_f64());
         return;
     }
+    if let Some(engine_name) = name.strip_suffix("-alter") {
+        // Filled here; the change runs in a process of its own, so that its peak memory is
+        // the change's, not the fill's.
+        engine(engine_name, dir.path()).fill_in_one_transaction(n);
+        let exe = std::env::current_exe().expect("own path");
+        let out = Command::new(exe)
+            .args([n.to_string(), format!("{engine_name}-alter-run")])
+            .env("BENCH_DIR", dir.path())
+            .output()
+            .expect("run the change");
+        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        print!("{}", String::from_utf8_lossy(&out.stdout));
+        return;
+    }
+    if let Some(engine_name) = name.strip_suffix("-alter-run") {
+        let dir = std::path::PathBuf::from(std::env::var("BENCH_DIR").expect("BENCH_DIR"));
+        let mut e = engine(engine_name, &dir);
+        let before = max_rss_mib();
+        let start = Instant::now();
+        e.add_pages();
+        println!("add a nullable field to books\t1\t{}", start.elapsed().as_secs_f64());
+        let start = Instant::now();
+        e.drop_pages();
+        println!("drop it again\t1\t{}", start.elapsed().as_secs_f64());
+        println!("peak memory (MiB): at open\t0\t{before:.1}");
+        println!("peak memory (MiB): after the changes\t0\t{:.1}", max_rss_mib());
+        return;
+    }
     let mut e = engine(name, dir.path());
     if name.ends_with("-idx") {
         let scans = if n > 100_000 { 2 } else { 10 };
@@ -95,6 +123,8 @@ fn main() {
         "bazoola-trap",
         "sqlite-trap",
         "naive-trap",
+        "bazoola-alter",
+        "sqlite-alter",
     ];
     let mut columns: Vec<Vec<(String, usize, f64)>> = Vec::new();
     for name in engines {
@@ -140,4 +170,8 @@ fn main() {
         naive_calls / naive_secs,
         ours / (naive_calls / naive_secs)
     );
+    println!("\nSchema changes on books (each in a process that only opens the directory and changes it):\n");
+    println!("| phase | calls | bazoola | sqlite | ratio |");
+    println!("|---|---:|---:|---:|---:|");
+    print(&columns[9], &columns[10]);
 }
