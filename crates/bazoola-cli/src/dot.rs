@@ -1,0 +1,1 @@
+//! Dot-commands (SPEC §10).

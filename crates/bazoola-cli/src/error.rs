@@ -1,0 +1,38 @@
+//! What can go wrong in the shell: SQL it does not take (named, with its position), an
+//! engine error (carrying table, field, id), a file it cannot read or write.
+
+use std::path::PathBuf;
+
+/// Where in the input a construct starts (1-based), when known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub line: u64,
+    pub column: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The statement does not parse.
+    #[error("parse error{}: {message}", at(position))]
+    Parse { message: String, position: Option<Position> },
+    /// The statement parses but uses something outside the subset.
+    #[error("not supported{}: {construct}", at(position))]
+    Unsupported { construct: String, position: Option<Position> },
+    /// The statement names a table, column or value the database refuses.
+    #[error(transparent)]
+    Engine(#[from] bazoola::Error),
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    /// Anything else, with its message (a bad dot-command argument, …).
+    #[error("{0}")]
+    Usage(String),
+}
+
+fn at(position: &Option<Position>) -> String {
+    match position {
+        Some(p) => format!(" at line {}, column {}", p.line, p.column),
+        None => String::new(),
+    }
+}
+
+pub type Result<T, E = CliError> = std::result::Result<T, E>;

@@ -1,0 +1,1 @@
+//! The front end: arguments, the interactive loop, scripts.
