@@ -42,6 +42,8 @@ pub trait Engine {
     fn add_pages(&mut self);
     /// Drops it again (`ALTER TABLE … DROP COLUMN`).
     fn drop_pages(&mut self);
+    /// Builds an index on `books.year` over the rows there (`CREATE INDEX`).
+    fn index_year(&mut self);
 }
 
 /// The books [`fill`] inserts: (title, author, year).
@@ -175,6 +177,9 @@ impl Engine for Bazoola {
     }
     fn drop_pages(&mut self) {
         self.db.drop_field("books", "pages").expect("drop field");
+    }
+    fn index_year(&mut self) {
+        self.db.alter_field("books", Field::int("year").nullable().indexed()).expect("add index");
     }
     fn author_book_count(&mut self, id: i64) -> i64 {
         let count = Join::count("author_id", "books", "books");
@@ -397,6 +402,9 @@ impl Engine for Sqlite {
     }
     fn drop_pages(&mut self) {
         self.conn().execute_batch("ALTER TABLE books DROP COLUMN pages").expect("drop column");
+    }
+    fn index_year(&mut self) {
+        self.conn().execute_batch("CREATE INDEX books_year ON books(year)").expect("create index");
     }
 }
 
