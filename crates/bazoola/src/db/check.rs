@@ -53,10 +53,10 @@ pub enum Problem {
     DanglingReference { table: String, id: i64, field: String, target: String, target_id: i64 },
     #[error("table '{table}': row id {id} is missing from the index on '{field}'")]
     MissingFromIndex { table: String, field: String, id: i64 },
-    #[error("table '{table}': the index on '{field}' lists id {id} with {value}, which no row holds")]
-    ExtraInIndex { table: String, field: String, id: i64, value: String },
-    #[error("table '{table}': the index on '{field}' is out of order after id {id}")]
-    IndexOutOfOrder { table: String, field: String, id: i64 },
+    #[error("table '{table}': the index on '{field}' lists slot {slot} with {value}, which the row there does not hold")]
+    ExtraInIndex { table: String, field: String, slot: u64, value: String },
+    #[error("table '{table}': the index on '{field}' is out of order after its entry for slot {slot}")]
+    IndexOutOfOrder { table: String, field: String, slot: u64 },
     #[error("table '{table}': rows {first} and {second} both hold {value} in '{field}', which is UNIQUE")]
     NotUnique { table: String, field: String, value: String, first: i64, second: i64 },
     /// More problems than are worth listing were found in one table.
@@ -247,8 +247,8 @@ impl Engine {
         if let Err(e) = self.check_free_stack(io, t, &rows, problems) {
             unreadable(e, problems)?;
         }
-        for (i, entries) in rows.index_entries.iter().enumerate() {
-            match self.check_index_file(io, t, i, entries, problems) {
+        for i in 0..rows.index_entries.len() {
+            match self.check_index_file(io, t, i, &rows, problems) {
                 Ok(true) => {}
                 Ok(false) => {
                     let field = table.schema.fields[table.indexes[i].field].name.clone();
@@ -335,7 +335,7 @@ impl Engine {
             }
             for (index, entries) in table.indexes.iter().zip(&mut rows.index_entries) {
                 if let Some(key) = index.tree.kind.encode(&values[index.field]) {
-                    entries.extend_from_slice(&key::entry(&key, id));
+                    entries.extend_from_slice(&key::entry(&key, slot));
                 }
             }
             for (i, field) in table.schema.fields.iter().enumerate() {
@@ -402,9 +402,13 @@ impl Engine {
         io: &mut Io,
         t: usize,
         i: usize,
-        expected: &[u8],
+        rows: &Rows,
         problems: &mut Findings,
     ) -> Result<bool> {
+        let expected = &rows.index_entries[i];
+        // The id of the row an entry's slot holds.
+        let id_at =
+            |entry: &[u8]| rows.slot_ids.get(key::entry_slot(entry) as usize).copied().unwrap_or(NOT_LIVE);
         let table = &self.tables[t];
         let index = &table.indexes[i];
         let name = || table.name().to_string();
@@ -418,7 +422,7 @@ impl Engine {
             for pair in wanted.windows(2) {
                 let (a, b) = (pair[0], pair[1]);
                 if a[..k] == b[..k] && kind.decode(&a[..k]) != Value::Null {
-                    let (first, second) = (key::entry_id(a), key::entry_id(b));
+                    let (first, second) = (id_at(a), id_at(b));
                     problems.push(Problem::NotUnique {
                         table: name(),
                         field: field(),
@@ -438,25 +442,24 @@ impl Engine {
         let mut previous: Option<Vec<u8>> = None;
         index.tree.scan(io, &header, From::End, false, &mut |_, entry| {
             if previous.as_deref().is_some_and(|p| p >= entry) {
-                let id = previous.as_deref().map_or(0, key::entry_id);
-                problems.push(Problem::IndexOutOfOrder { table: name(), field: field(), id });
+                let slot = previous.as_deref().map_or(0, key::entry_slot);
+                problems.push(Problem::IndexOutOfOrder { table: name(), field: field(), slot });
             }
             while next < wanted.len() && wanted[next] < entry {
                 problems.push(Problem::MissingFromIndex {
                     table: name(),
                     field: field(),
-                    id: key::entry_id(wanted[next]),
+                    id: id_at(wanted[next]),
                 });
                 next += 1;
             }
             if next < wanted.len() && wanted[next] == entry {
                 next += 1;
             } else {
-                let id = key::entry_id(entry);
                 problems.push(Problem::ExtraInIndex {
                     table: name(),
                     field: field(),
-                    id,
+                    slot: key::entry_slot(entry),
                     value: show(entry),
                 });
             }
@@ -464,11 +467,7 @@ impl Engine {
             Ok(ControlFlow::Continue(()))
         })?;
         for entry in &wanted[next..] {
-            problems.push(Problem::MissingFromIndex {
-                table: name(),
-                field: field(),
-                id: key::entry_id(entry),
-            });
+            problems.push(Problem::MissingFromIndex { table: name(), field: field(), id: id_at(entry) });
         }
         Ok(true)
     }

@@ -37,6 +37,9 @@ impl Engine {
     /// every secondary index of the table. The one place rows change.
     pub fn apply_change(&self, io: &mut Io, t: usize, change: Change) -> Result<()> {
         let table = &self.tables[t];
+        let slot = match change {
+            Change::Insert { slot, .. } | Change::Update { slot, .. } | Change::Delete { slot, .. } => slot,
+        };
         let (old, new) = match change {
             Change::Insert { slot, new } => {
                 table.write_row(io, slot, new)?;
@@ -58,13 +61,11 @@ impl Engine {
             let mut header = self.fresh_index(io, t, index)?;
             let entry_of = |io: &Io, row: &[u8]| -> Result<Vec<u8>> {
                 let mut key = vec![0u8; index.tree.kind.key_len()];
-                let slot = table.layout.slot(row, index.field);
-                if index.tree.kind.encode_slot(slot, &mut key).is_err() {
+                if index.tree.kind.encode_slot(table.layout.slot(row, index.field), &mut key).is_err() {
                     let detail = format!("field '{}' is not a number", table.schema.fields[index.field].name);
                     return Err(table.corrupt(io, table.data_file(), crate::error::Location::Whole, detail));
                 }
-                let id = row_id(table, io, 0, row)?;
-                Ok(key::entry(&key, id))
+                Ok(key::entry(&key, slot))
             };
             let old_entry = old.map(|row| entry_of(io, row)).transpose()?;
             let new_entry = new.map(|row| entry_of(io, row)).transpose()?;
@@ -143,7 +144,7 @@ impl Engine {
                 return Err(table.corrupt(io, table.data_file(), crate::error::Location::Slot(slot), detail));
             }
             entries.extend_from_slice(&key);
-            entries.extend_from_slice(&(row_id(table, io, slot, row)? as u64).to_be_bytes());
+            entries.extend_from_slice(&slot.to_be_bytes());
             Ok(ControlFlow::Continue(()))
         })?;
         let mut order: Vec<u32> = (0..(entries.len() / e) as u32).collect();
@@ -169,14 +170,14 @@ impl Engine {
         Ok(())
     }
 
-    /// Refuses `values` (the row with id `id`, or a new row) when a unique field holds a
+    /// Refuses `values` (the row at `own` slot, or a new row) when a unique field holds a
     /// non-null value another row has. Only the `given` fields are checked, if set.
     pub fn check_unique(
         &self,
         io: &mut Io,
         t: usize,
         values: &[Value],
-        id: i64,
+        own: Option<u64>,
         given: Option<&[bool]>,
     ) -> Result<()> {
         let table = &self.tables[t];
@@ -187,19 +188,20 @@ impl Engine {
             }
             let Some(key) = index.tree.kind.encode(value) else { continue };
             let mut holder = None;
-            self.index_lookup(io, t, index, &key, &mut |other| {
-                if other != id {
-                    holder = Some(other);
+            self.index_lookup(io, t, index, &key, &mut |slot| {
+                if Some(slot) != own {
+                    holder = Some(slot);
                     return ControlFlow::Break(());
                 }
                 ControlFlow::Continue(())
             })?;
-            if let Some(other) = holder {
+            if let Some(slot) = holder {
+                let row = self.indexed_row(io, t, index, slot)?;
                 return Err(IntegrityError::Unique {
                     table: table.name().into(),
                     field: table.schema.fields[index.field].name.clone(),
                     value: value.clone(),
-                    id: other,
+                    id: row_id(table, io, slot, &row)?,
                 }
                 .into());
             }
@@ -207,15 +209,15 @@ impl Engine {
         Ok(())
     }
 
-    /// Calls `visit` with the id of every row whose indexed field has the key `key`, in
-    /// id order, until it says to stop.
+    /// Calls `visit` with the slot of every row whose indexed field has the key `key`, in
+    /// slot order, until it says to stop.
     pub fn index_lookup(
         &self,
         io: &mut Io,
         t: usize,
         index: &Index,
         key: &[u8],
-        visit: &mut dyn FnMut(i64) -> ControlFlow<()>,
+        visit: &mut dyn FnMut(u64) -> ControlFlow<()>,
     ) -> Result<()> {
         let header = self.fresh_index(io, t, index)?;
         let start = key::entry(key, 0);
@@ -223,8 +225,21 @@ impl Engine {
             if &entry[..key.len()] != key {
                 return Ok(ControlFlow::Break(()));
             }
-            Ok(visit(key::entry_id(entry)))
+            Ok(visit(key::entry_slot(entry)))
         })
+    }
+
+    /// The bytes of the live row at `slot`, which an entry of `index` names. A fresh
+    /// index names only live rows; anything else is a damaged index file.
+    pub fn indexed_row(&self, io: &mut Io, t: usize, index: &Index, slot: u64) -> Result<Vec<u8>> {
+        let table = &self.tables[t];
+        let mut row = vec![0u8; table.layout.row_size];
+        if !table.read_row(io, slot, &mut row)? || Table::is_deleted(&row) {
+            let detail = format!("an entry names slot {slot}, which holds no row");
+            return Err(table.corrupt(io, index.tree.file, crate::error::Location::Whole, detail));
+        }
+        table.check_row_shape(io, slot, &row)?;
+        Ok(row)
     }
 
     /// The index on field `field` of table `t`, if there is one.

@@ -6,6 +6,7 @@ use std::ops::ControlFlow;
 
 use super::engine::Engine;
 use crate::error::{Location, Result, ValidationError};
+use crate::format::codec::get_int;
 use crate::storage::txn::Io;
 use crate::table::Table;
 use crate::value::{Row, Value};
@@ -72,9 +73,7 @@ impl Engine {
     ) -> Result<()> {
         let table = &self.tables[t];
         let Some(index) = self.index_on(t, field) else {
-            return self.scan_raw(io, t, &mut |io, slot, row| match crate::format::codec::get_int(
-                table.layout.slot(row, field),
-            ) {
+            return self.scan_raw(io, t, &mut |io, slot, row| match get_int(table.layout.slot(row, field)) {
                 Ok(Some(v)) if ids.contains(&v) => visit(io, slot, row),
                 Ok(_) => Ok(ControlFlow::Continue(())),
                 Err(_) => {
@@ -86,15 +85,17 @@ impl Engine {
         let mut found = Vec::new();
         for &id in ids {
             let Some(key) = index.tree.kind.encode(&Value::Int(id)) else { continue };
-            self.index_lookup(io, t, index, &key, &mut |row_id| {
-                found.push(row_id);
+            self.index_lookup(io, t, index, &key, &mut |slot| {
+                found.push(slot);
                 ControlFlow::Continue(())
             })?;
-            for row_id in found.drain(..) {
-                let Some((slot, row)) = self.lookup(io, t, row_id)? else {
-                    let detail = format!("the index points at id {row_id}, which is not a row");
+            for slot in found.drain(..) {
+                let row = self.indexed_row(io, t, index, slot)?;
+                if get_int(table.layout.slot(&row, field)).ok().flatten() != Some(id) {
+                    let detail =
+                        format!("an entry for {id} names slot {slot}, whose row holds another value");
                     return Err(table.corrupt(io, index.tree.file, Location::Whole, detail));
-                };
+                }
                 if visit(io, slot, &row)?.is_break() {
                     return Ok(());
                 }

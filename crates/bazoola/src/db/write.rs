@@ -48,7 +48,7 @@ impl Engine {
             let table = table.name().into();
             return Err(ValidationError::IdTooFar { table, id, gap, limit: MAX_INDEX_GAP }.into());
         }
-        self.check_unique(io, t, &values, id, None)?;
+        self.check_unique(io, t, &values, None, None)?;
         if auto_id {
             table.set_seq(io, id)?;
         }
@@ -129,7 +129,7 @@ impl Engine {
             }
         }
         self.check_references(io, t, &values, Some(&given))?;
-        self.check_unique(io, t, &values, id, Some(&given))?;
+        self.check_unique(io, t, &values, Some(slot), Some(&given))?;
         let row = table.encode_row(io, &values, Some((&old_row, &old_values)))?;
         self.apply_change(io, t, Change::Update { slot, old: &old_row, new: &row })?;
         Ok(Row::new(table.columns.clone(), as_stored(table, values)))

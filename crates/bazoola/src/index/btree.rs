@@ -431,8 +431,8 @@ mod tests {
         f(&mut io, &tree, &mut header);
     }
 
-    fn e(key: i64, id: i64) -> Vec<u8> {
-        entry(&KeyKind::Int.encode(&key.into()).unwrap(), id)
+    fn e(key: i64, slot: i64) -> Vec<u8> {
+        entry(&KeyKind::Int.encode(&key.into()).unwrap(), slot as u64)
     }
 
     fn all(io: &mut Io, tree: &Tree, h: &Header, reverse: bool) -> Vec<Vec<u8>> {

@@ -2,7 +2,7 @@
 //! table it describes.
 //!
 //! ```text
-//! 0..8    magic "BZINDEX1"
+//! 0..8    magic "BZINDEX2"
 //! 8..12   page size u32        12..16  key length u32
 //! 16..20  root page u32        20..24  pages in the file u32 (this one included)
 //! 24..28  height u32 (1: the root is a leaf)
@@ -17,7 +17,9 @@
 
 use crate::storage::vfs::{Stamp, STAMP_LEN};
 
-pub const MAGIC: &[u8; 8] = b"BZINDEX1";
+/// Version 2: entries end in the row's slot (version 1, never released, ended in its id;
+/// such a file reads as no index and is rebuilt).
+pub const MAGIC: &[u8; 8] = b"BZINDEX2";
 /// Where the stamp sits in page 0.
 pub const STAMP_AT: u64 = 40;
 pub const HEADER_LEN: usize = 64;

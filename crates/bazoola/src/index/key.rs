@@ -9,8 +9,10 @@
 //!   is a prefix of a longer one sorts first, as in conditions and in SQLite.
 //!
 //! `flag` is 0 for null and 1 for a value, so nulls sort first (and can be found: an
-//! index also serves `IS NULL`). An entry is the key followed by the row's id as 8 bytes
-//! big-endian: entries are unique even when keys repeat, and still sort by `memcmp`.
+//! index also serves `IS NULL`). An entry is the key followed by the row's slot as 8
+//! bytes big-endian: entries are unique even when keys repeat, still sort by `memcmp`,
+//! and rows of one key come in slot order — the order ties keep — with no PK-index hop
+//! to reach them (a row never moves from its slot).
 
 use crate::format::codec::{get_char, get_int, BadNumber};
 use crate::format::schema::FieldType;
@@ -18,8 +20,8 @@ use crate::value::Value;
 
 const NULL_FLAG: u8 = 0;
 const VALUE_FLAG: u8 = 1;
-/// Bytes of a row id at the end of an entry.
-pub const ID_LEN: usize = 8;
+/// Bytes of a row's slot at the end of an entry.
+pub const SLOT_LEN: usize = 8;
 
 /// How a field's values become keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,7 +49,7 @@ impl KeyKind {
 
     /// Bytes of an entry: key and id.
     pub fn entry_len(self) -> usize {
-        self.key_len() + ID_LEN
+        self.key_len() + SLOT_LEN
     }
 
     /// The key of `value`; `None` when the value cannot be in this index at all (a
@@ -114,18 +116,18 @@ fn put_char(key: &mut [u8], size: usize, bytes: &[u8]) {
     key[1 + size..3 + size].copy_from_slice(&(bytes.len() as u16).to_be_bytes());
 }
 
-/// An entry: `key` followed by `id`.
-pub fn entry(key: &[u8], id: i64) -> Vec<u8> {
-    let mut out = Vec::with_capacity(key.len() + ID_LEN);
+/// An entry: `key` followed by `slot`.
+pub fn entry(key: &[u8], slot: u64) -> Vec<u8> {
+    let mut out = Vec::with_capacity(key.len() + SLOT_LEN);
     out.extend_from_slice(key);
-    out.extend_from_slice(&(id as u64).to_be_bytes());
+    out.extend_from_slice(&slot.to_be_bytes());
     out
 }
 
-/// The id at the end of an entry.
-pub fn entry_id(entry: &[u8]) -> i64 {
-    let at = entry.len() - ID_LEN;
-    u64::from_be_bytes(entry[at..].try_into().unwrap_or_default()) as i64
+/// The slot at the end of an entry.
+pub fn entry_slot(entry: &[u8]) -> u64 {
+    let at = entry.len() - SLOT_LEN;
+    u64::from_be_bytes(entry[at..].try_into().unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -5,8 +5,9 @@
 //! 25,000,000 joined rows for four numbers; counted here, 15,020 index entries).
 //!
 //! Without a condition, a count reads only the FK's index: one entry per referring row,
-//! no row at all. With `through`, the intermediate rows' ids come from the first FK's
-//! index and the inner count runs once for all of them. A condition, or an FK declared
+//! no row at all. With `through`, the intermediate rows are found through the first
+//! FK's index and read for their ids (what the second FK holds), and the inner count
+//! runs once for all of them. A condition, or an FK declared
 //! `NOINDEX`, makes the count read the rows it counts.
 
 use std::collections::{BTreeSet, HashMap};
@@ -35,14 +36,27 @@ impl Engine {
         match (join.via, &join.filter) {
             (Via::FkIndex { index }, None) => {
                 let index = &table.indexes[index];
+                let mut slots = Vec::new();
                 for &parent in parents {
                     let Some(key) = index.tree.kind.encode(&Value::Int(parent)) else { continue };
-                    let ids = referring.entry(parent).or_default();
-                    self.index_lookup(io, join.table, index, &key, &mut |id| {
-                        ids.push(id);
+                    slots.clear();
+                    self.index_lookup(io, join.table, index, &key, &mut |slot| {
+                        slots.push(slot);
                         ControlFlow::Continue(())
                     })?;
-                    join.counters.examine(ids.len() as u64);
+                    join.counters.examine(slots.len() as u64);
+                    // Entries name slots; a count across another hop needs the rows' ids
+                    // (what the next FK holds), a plain count only how many there are.
+                    let ids = referring.entry(parent).or_default();
+                    if join.through.is_some() {
+                        slots.sort_unstable();
+                        for &slot in &slots {
+                            let row = self.indexed_row(io, join.table, index, slot)?;
+                            ids.extend(get_int(table.layout.slot(&row, 0)).ok().flatten());
+                        }
+                    } else {
+                        ids.resize(slots.len(), 0);
+                    }
                 }
             }
             _ => {

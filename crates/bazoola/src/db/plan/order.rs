@@ -154,7 +154,14 @@ impl Engine {
     }
 
     /// Calls `visit` with the rows in the order of index `index` (of the plan's table),
-    /// each run of equal values sorted by the other keys and the slot, until it stops.
+    /// each run of equal values in slot order — or, with more keys to order by, sorted by
+    /// them and then the slot — until it stops.
+    ///
+    /// Entries of one value sit in slot order, so a run needs no sorting: ascending, the
+    /// walk reads each row as its entry comes. Descending, runs come last value first but
+    /// each must still give its rows in slot order: the walk steps back to the next
+    /// value, then reads that run forwards from its start — `ORDER BY year DESC LIMIT 10`
+    /// reads ten rows and two descents of the tree, however many rows share the year.
     pub fn produce_index_ordered(
         &self,
         io: &mut Io,
@@ -168,60 +175,49 @@ impl Engine {
         let kind = index.tree.kind;
         let k = kind.key_len();
         let descending = plan.order[0].descending;
+        let rest = &plan.order[1..];
         let started = Instant::now();
-        // The range the walk covers: the access path's, or the whole index.
+        // The range the walk covers: the access path's, or the whole index (nulls
+        // included; a range excludes them).
         let (lower, upper) = match &plan.access {
             Access::IndexRange { lower, upper, .. } => (bound_key(kind, lower), bound_key(kind, upper)),
             _ => (None, None),
         };
-        let within_nulls = matches!(plan.access, Access::IndexRange { .. });
-        let smallest_value = key::entry(&kind.encode(&smallest(kind)).unwrap_or_default(), 0);
-        let start = if descending {
-            upper.as_ref().map(|u| key::entry(u, i64::MAX))
-        } else {
-            match &lower {
-                Some(l) => Some(key::entry(l, 0)),
-                None if within_nulls => Some(smallest_value.clone()),
-                None => None,
-            }
+        let lowest = match (&lower, &plan.access) {
+            (Some(l), _) => Some(l.clone()),
+            (None, Access::IndexRange { .. }) => kind.encode(&smallest(kind)),
+            (None, _) => None,
         };
-        let mut group: Vec<i64> = Vec::new();
-        let mut group_key: Vec<u8> = Vec::new();
-        let mut stopped = false;
-        let rest = &plan.order[1..];
-        let mut flush = |io: &mut Io, group: &mut Vec<i64>| -> Result<ControlFlow<()>> {
-            let mut rows: Vec<(Vec<u8>, Vec<u8>)> = Vec::with_capacity(group.len());
-            let mut row = vec![0u8; table.layout.row_size];
-            // Sorted ids (a descending walk gives them reversed) take a few reads of the PK index.
-            group.sort_unstable();
-            let mut slots: Vec<u64> = table.slots_of(io, group)?.into_iter().flatten().collect();
-            group.clear();
-            // Without further keys, ties go in slot order and only the rows wanted are read.
-            let by_slot = rest.is_empty();
-            if by_slot {
-                slots.sort_unstable();
+        let below = |key: &[u8]| lowest.as_ref().is_some_and(|l| key < l.as_slice());
+        let above = |key: &[u8]| upper.as_ref().is_some_and(|u| key > u.as_slice());
+        let mut row = vec![0u8; table.layout.row_size];
+        // One row, by slot: read, filtered, passed on.
+        let pass = |io: &mut Io, slot: u64, row: &mut Vec<u8>| -> Result<Option<bool>> {
+            plan.access_counters.examine(1);
+            if !table.read_row(io, slot, row)? || Table::is_deleted(row) {
+                return Ok(None);
             }
-            for slot in slots {
-                plan.access_counters.examine(1);
-                if !table.read_row(io, slot, &mut row)? || Table::is_deleted(&row) {
-                    continue;
+            plan.access_counters.pass(1);
+            if let Some((predicate, _)) = &plan.filter {
+                table.check_row_shape(io, slot, row)?;
+                if !predicate.eval(table, io, slot, row)? {
+                    return Ok(None);
                 }
-                plan.access_counters.pass(1);
-                if let Some((predicate, _)) = &plan.filter {
-                    table.check_row_shape(io, slot, &row)?;
-                    if !predicate.eval(table, io, slot, &row)? {
-                        continue;
-                    }
+            }
+            plan.filter_counters.pass(1);
+            Ok(Some(true))
+        };
+        // A run with more keys to order by: its rows sorted by them, then the slot.
+        let flush = |io: &mut Io,
+                     slots: &mut Vec<u64>,
+                     row: &mut Vec<u8>,
+                     visit: &mut RawVisitor|
+         -> Result<ControlFlow<()>> {
+            let mut rows: Vec<(Vec<u8>, Vec<u8>)> = Vec::with_capacity(slots.len());
+            for slot in slots.drain(..) {
+                if pass(io, slot, row)?.is_some() {
+                    rows.push((sort_key(table, io, slot, row, rest)?, row.clone()));
                 }
-                plan.filter_counters.pass(1);
-                if by_slot {
-                    plan.order_counters.pass(1);
-                    if visit(io, slot, &row)?.is_break() {
-                        return Ok(ControlFlow::Break(()));
-                    }
-                    continue;
-                }
-                rows.push((sort_key(table, io, slot, &row, rest)?, row.clone()));
             }
             rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             for (key, row) in rows {
@@ -232,37 +228,100 @@ impl Engine {
             }
             Ok(ControlFlow::Continue(()))
         };
-        let from = start.as_deref().map_or(From::End, From::Entry);
-        index.tree.scan(io, &header, from, descending, &mut |io, entry| {
-            plan.access_counters.examine(1);
-            let entry_key = &entry[..k];
-            let past = if descending {
-                lower.as_ref().is_some_and(|l| entry_key < l.as_slice())
-                    || (within_nulls && entry < smallest_value.as_slice())
-            } else {
-                upper.as_ref().is_some_and(|u| entry_key > u.as_slice())
+        let mut run: Vec<u64> = Vec::new();
+        let mut run_key: Vec<u8> = Vec::new();
+        if !descending || !rest.is_empty() {
+            // One walk in index order; runs buffered only when more keys order them.
+            let (from, reverse) = match (descending, &lowest, &upper) {
+                (false, Some(l), _) => (Some(key::entry(l, 0)), false),
+                (true, _, Some(u)) => (Some(key::entry(u, u64::MAX)), true),
+                (d, _, _) => (None, d),
             };
-            if past {
-                return Ok(ControlFlow::Break(()));
+            let from = from.as_deref().map_or(From::End, From::Entry);
+            let mut stopped = false;
+            index.tree.scan(io, &header, from, reverse, &mut |io, entry| {
+                plan.access_counters.examine(1);
+                let entry_key = &entry[..k];
+                if (reverse && below(entry_key)) || (!reverse && above(entry_key)) {
+                    return Ok(ControlFlow::Break(()));
+                }
+                let slot = key::entry_slot(entry);
+                if rest.is_empty() {
+                    if pass(io, slot, &mut row)?.is_some() {
+                        plan.order_counters.pass(1);
+                        if visit(io, slot, &row)?.is_break() {
+                            stopped = true;
+                            return Ok(ControlFlow::Break(()));
+                        }
+                    }
+                    return Ok(ControlFlow::Continue(()));
+                }
+                if entry_key != run_key.as_slice()
+                    && !run.is_empty()
+                    && flush(io, &mut run, &mut row, visit)?.is_break()
+                {
+                    stopped = true;
+                    return Ok(ControlFlow::Break(()));
+                }
+                if entry_key != run_key.as_slice() {
+                    run_key.clear();
+                    run_key.extend_from_slice(entry_key);
+                }
+                run.push(slot);
+                Ok(ControlFlow::Continue(()))
+            })?;
+            if !stopped && !run.is_empty() {
+                let _stopped = flush(io, &mut run, &mut row, visit)?;
             }
-            if entry_key != group_key.as_slice() && !group.is_empty() && flush(io, &mut group)?.is_break() {
-                stopped = true;
-                return Ok(ControlFlow::Break(()));
+        } else {
+            // Descending on one key: step back to each value, read its run forwards.
+            let mut before: Option<Vec<u8>> = upper.as_ref().map(|u| key::entry(u, u64::MAX));
+            'runs: loop {
+                let mut value: Option<Vec<u8>> = None;
+                let from = before.as_deref().map_or(From::End, From::Entry);
+                index.tree.scan(io, &header, from, true, &mut |_, entry| {
+                    plan.access_counters.examine(1);
+                    // The last walk's own value (its slot-0 entry) is not before it.
+                    if before.as_deref().is_some_and(|b| entry[..k] == b[..k] && entry_slot_is_first(b)) {
+                        return Ok(ControlFlow::Continue(()));
+                    }
+                    value = Some(entry[..k].to_vec());
+                    Ok(ControlFlow::Break(()))
+                })?;
+                let Some(value) = value.filter(|v| !below(v)) else { break };
+                let start = key::entry(&value, 0);
+                let mut stopped = false;
+                index.tree.scan(io, &header, From::Entry(&start), false, &mut |io, entry| {
+                    if entry[..k] != *value {
+                        return Ok(ControlFlow::Break(()));
+                    }
+                    plan.access_counters.examine(1);
+                    let slot = key::entry_slot(entry);
+                    if pass(io, slot, &mut row)?.is_some() {
+                        plan.order_counters.pass(1);
+                        if visit(io, slot, &row)?.is_break() {
+                            stopped = true;
+                            return Ok(ControlFlow::Break(()));
+                        }
+                    }
+                    Ok(ControlFlow::Continue(()))
+                })?;
+                if stopped {
+                    break 'runs;
+                }
+                before = Some(start);
             }
-            if entry_key != group_key.as_slice() {
-                group_key.clear();
-                group_key.extend_from_slice(entry_key);
-            }
-            group.push(key::entry_id(entry));
-            Ok(ControlFlow::Continue(()))
-        })?;
-        if !stopped && !group.is_empty() {
-            let _stopped = flush(io, &mut group)?;
         }
         plan.access_counters.spend(started.elapsed());
         plan.order_counters.spend(std::time::Duration::ZERO);
         Ok(())
     }
+}
+
+/// Whether an entry bound is the first entry a value can have (slot 0): a backward walk
+/// from it must pass over that value.
+fn entry_slot_is_first(bound: &[u8]) -> bool {
+    key::entry_slot(bound) == 0
 }
 
 /// The smallest non-null value of a kind of key.

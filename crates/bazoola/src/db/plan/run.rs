@@ -105,25 +105,32 @@ impl Engine {
         }
     }
 
-    /// The slots of the rows an index path names, sorted.
+    /// The slots of the rows an access path names, sorted: from the PK index for ids,
+    /// straight from the entries of a secondary index.
     fn candidate_slots(&self, io: &mut Io, plan: &Plan) -> Result<Vec<u64>> {
         let table = &self.tables[plan.table];
-        let mut ids: Vec<i64> = Vec::new();
-        match &plan.access {
-            Access::PkLookup { ids: wanted } => ids.extend(wanted),
-            _ => self.walk_entries(io, plan, &mut |id| {
-                ids.push(id);
-                ControlFlow::Continue(())
-            })?,
-        }
-        ids.sort_unstable();
-        ids.dedup();
-        let mut slots: Vec<u64> = table.slots_of(io, &ids)?.into_iter().flatten().collect();
+        let mut slots: Vec<u64> = match &plan.access {
+            Access::PkLookup { ids: wanted } => {
+                let mut ids = wanted.clone();
+                ids.sort_unstable();
+                ids.dedup();
+                table.slots_of(io, &ids)?.into_iter().flatten().collect()
+            }
+            _ => {
+                let mut slots = Vec::new();
+                self.walk_entries(io, plan, &mut |slot| {
+                    slots.push(slot);
+                    ControlFlow::Continue(())
+                })?;
+                slots
+            }
+        };
         slots.sort_unstable();
+        slots.dedup();
         Ok(slots)
     }
 
-    /// Calls `visit` with the id of each entry an index-range path covers, in key order,
+    /// Calls `visit` with the slot of each entry an index-range path covers, in key order,
     /// until it says to stop.
     pub fn walk_range(
         &self,
@@ -131,7 +138,7 @@ impl Engine {
         t: usize,
         access: &Access,
         counters: &super::node::Counters,
-        visit: &mut dyn FnMut(i64) -> ControlFlow<()>,
+        visit: &mut dyn FnMut(u64) -> ControlFlow<()>,
     ) -> Result<()> {
         let Access::IndexRange { index, lower, upper } = access else { return Ok(()) };
         let index = &self.tables[t].indexes[*index];
@@ -167,7 +174,7 @@ impl Engine {
             if skip_low && entry_key == low_key.as_slice() {
                 return Ok(ControlFlow::Continue(()));
             }
-            Ok(visit(key::entry_id(entry)))
+            Ok(visit(key::entry_slot(entry)))
         })
     }
 
@@ -231,12 +238,12 @@ impl Engine {
         Ok(self.result_slots(io, plan)?.len() as u64)
     }
 
-    /// Calls `visit` with the ids an index path (lookup or range) yields, in key order.
+    /// Calls `visit` with the slots an index path (lookup or range) yields, in key order.
     fn walk_entries(
         &self,
         io: &mut Io,
         plan: &Plan,
-        visit: &mut dyn FnMut(i64) -> ControlFlow<()>,
+        visit: &mut dyn FnMut(u64) -> ControlFlow<()>,
     ) -> Result<()> {
         match &plan.access {
             Access::IndexLookup { index, keys } => {
@@ -244,9 +251,9 @@ impl Engine {
                 for value in keys {
                     let Some(key) = index.tree.kind.encode(value) else { continue };
                     let counters = &plan.access_counters;
-                    self.index_lookup(io, plan.table, index, &key, &mut |id| {
+                    self.index_lookup(io, plan.table, index, &key, &mut |slot| {
                         counters.examine(1);
-                        visit(id)
+                        visit(slot)
                     })?;
                 }
                 Ok(())
