@@ -91,7 +91,11 @@ impl Engine {
     /// header with the file's new state.
     fn write_index_header(&self, io: &mut Io, table: &Table, index: &Index, header: &Header) -> Result<()> {
         let mut header = *header;
-        header.stamp = Stamp::of(&io.disk_stat(table.data_file())?);
+        // A header `fresh_index` checked carries the current stamp already; a new one
+        // (built in this transaction) takes it now.
+        if header.stamp == Stamp::default() {
+            header.stamp = Stamp::of(&io.disk_stat(table.data_file())?);
+        }
         index.tree.write_header(io, &header)?;
         io.stamp_on_write(table.data_file(), index.tree.file, crate::index::header::STAMP_AT)
     }

@@ -136,10 +136,7 @@ impl Engine {
     }
 
     pub fn delete(&self, io: &mut Io, t: usize, id: i64) -> Result<()> {
-        let table = &self.tables[t];
-        if self.lookup(io, t, id)?.is_none() {
-            return Err(Error::NotFound { table: table.name().into(), id });
-        }
+        // Looks the row up (NotFound when it is not there) and follows the FK rules.
         let plan = self.plan_delete(io, t, id)?;
         for (&(rt, slot), fields) in &plan.set_null {
             let referring = &self.tables[rt];

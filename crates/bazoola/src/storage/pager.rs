@@ -351,11 +351,12 @@ impl Pager {
             .map(|&(_, target, at)| (target, at))
             .collect();
         for (target, at) in wanted {
-            let shadow = txn.shadow(self, target)?;
+            let (shadow, disk) = txn.shadow(self, target)?;
             // A short file reads as zeros: the stamp is written in full either way.
             let mut bytes = [0u8; STAMP_LEN];
-            shadow.read(self, target, &mut bytes, at)?;
-            txn.held += txn.shadows.get_mut(&target).expect("made above").write(self, target, &bytes, at)?;
+            shadow.read(&disk, &mut bytes, at)?;
+            let held = shadow.write(&disk, &bytes, at)?;
+            txn.held += held;
         }
         Ok(())
     }
@@ -493,6 +494,8 @@ impl Pager {
             shadow.disk_len = shadow.len;
             shadow.min_len = shadow.len;
         }
+        // What was read of the file before is not what is there now.
+        txn.cache.forget(file);
         Ok(())
     }
 }

@@ -7,7 +7,8 @@
 //! *spills* them ([`Pager::spill`]): their originals go to the journal, the pages to the
 //! files, and the shadow starts afresh over the new disk state.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
@@ -55,7 +56,7 @@ impl Shadow {
         }
     }
 
-    pub(super) fn read(&self, pager: &Pager, file: FileId, buf: &mut [u8], offset: u64) -> Result<usize> {
+    pub(super) fn read(&self, disk: &Disk, buf: &mut [u8], offset: u64) -> Result<usize> {
         if offset >= self.len {
             return Ok(0);
         }
@@ -67,7 +68,7 @@ impl Shadow {
         if !covered {
             let disk_end = self.min_len.min(self.disk_len);
             let from_disk = disk_end.saturating_sub(offset).min(n as u64) as usize;
-            let got = if from_disk > 0 { pager.disk_read(file, &mut buf[..from_disk], offset)? } else { 0 };
+            let got = if from_disk > 0 { disk.read(&mut buf[..from_disk], offset)? } else { 0 };
             buf[got..].fill(0);
         }
         for (&page, data) in self.pages.range(pages) {
@@ -81,16 +82,23 @@ impl Shadow {
     }
 
     /// Writes into the shadow; returns how many bytes of memory it newly holds.
-    pub(super) fn write(&mut self, pager: &Pager, file: FileId, data: &[u8], offset: u64) -> Result<usize> {
+    pub(super) fn write(&mut self, disk: &Disk, data: &[u8], offset: u64) -> Result<usize> {
         let end = offset + data.len() as u64;
         let mut held = 0;
+        // The pages this write brings in from disk, in one read (an index node is eight).
+        let missing = (offset / PAGE..end.div_ceil(PAGE)).filter(|p| !self.pages.contains_key(p)).count();
+        if missing > 1 && offset < self.disk_len {
+            let first = offset / PAGE * PAGE;
+            let mut scratch = vec![0u8; (end.min(self.disk_len).div_ceil(PAGE) * PAGE - first) as usize];
+            disk.read(&mut scratch, first)?;
+        }
         for page in offset / PAGE..end.div_ceil(PAGE) {
             let start = page * PAGE;
             if !self.pages.contains_key(&page) {
                 let mut fresh = vec![0u8; PAGE as usize].into_boxed_slice();
                 if start < self.disk_len {
                     let want = (self.disk_len - start).min(PAGE) as usize;
-                    let got = pager.disk_read(file, &mut fresh[..want], start)?;
+                    let got = disk.read(&mut fresh[..want], start)?;
                     if start < self.txn_len && !self.journaled.contains(&page) {
                         let original = got.min((self.txn_len - start) as usize);
                         self.originals.insert(page, fresh[..original].to_vec());
@@ -139,6 +147,110 @@ impl Shadow {
     }
 }
 
+/// Pages a write transaction has read from disk, kept so that reading them again — a
+/// row looked up twice, an index node read and then rewritten — costs no system call.
+/// The transaction holds the exclusive lock, so nothing else changes the files; what it
+/// writes to them itself is forgotten here when written ([`PageCache::forget`]).
+#[derive(Default)]
+pub(super) struct PageCache {
+    pages: RefCell<HashMap<(FileId, u64), Vec<u8>>>,
+    /// File lengths learnt from short reads (the end of the file).
+    lens: RefCell<HashMap<FileId, u64>>,
+    bytes: Cell<usize>,
+}
+
+/// Reads this large or larger (scans) go straight to the file: caching them would only
+/// copy them.
+const CACHED_READ_MAX: usize = 64 << 10;
+/// The most a transaction keeps; past it the cache starts again empty.
+const CACHE_MAX: usize = 4 << 20;
+
+impl PageCache {
+    /// Reads from `file` on disk through the cache (as [`Pager::disk_read`]: fewer bytes
+    /// only at the end of the file).
+    pub(super) fn read(&self, pager: &Pager, file: FileId, buf: &mut [u8], offset: u64) -> Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if buf.len() >= CACHED_READ_MAX {
+            return pager.disk_read(file, buf, offset);
+        }
+        let end = offset + buf.len() as u64;
+        let (first, last) = (offset / PAGE, (end - 1) / PAGE);
+        let mut pages = self.pages.borrow_mut();
+        let mut page = first;
+        while page <= last {
+            if pages.contains_key(&(file, page)) {
+                page += 1;
+                continue;
+            }
+            // A run of pages not read yet: one read.
+            let mut run_end = page;
+            while run_end < last && !pages.contains_key(&(file, run_end + 1)) {
+                run_end += 1;
+            }
+            let mut run = vec![0u8; ((run_end - page + 1) * PAGE) as usize];
+            let n = pager.disk_read(file, &mut run, page * PAGE)?;
+            // A short read ends at the end of the file, unless it read nothing: a read
+            // past the end says only that the file is shorter.
+            if n < run.len() && (n > 0 || page == 0) {
+                self.lens.borrow_mut().insert(file, page * PAGE + n as u64);
+            }
+            for (i, p) in (page..=run_end).enumerate() {
+                let lo = (i * PAGE as usize).min(n);
+                let hi = (lo + PAGE as usize).min(n);
+                pages.insert((file, p), run[lo..hi].to_vec());
+            }
+            self.bytes.set(self.bytes.get() + n);
+            page = run_end + 1;
+        }
+        let mut done = 0;
+        for page in first..=last {
+            let data = pages.get(&(file, page)).map_or(&[][..], Vec::as_slice);
+            let start = page * PAGE;
+            let lo = (offset.max(start) - start) as usize;
+            let hi = ((end - start).min(PAGE) as usize).min(data.len());
+            if lo >= hi {
+                break;
+            }
+            buf[done..done + hi - lo].copy_from_slice(&data[lo..hi]);
+            done += hi - lo;
+            if data.len() < PAGE as usize {
+                break;
+            }
+        }
+        if self.bytes.get() > CACHE_MAX {
+            pages.clear();
+            self.bytes.set(0);
+        }
+        Ok(done)
+    }
+
+    /// The length of `file` if a read found its end.
+    pub(super) fn known_len(&self, file: FileId) -> Option<u64> {
+        self.lens.borrow().get(&file).copied()
+    }
+
+    /// Drops what is known of `file`: the transaction wrote it.
+    pub(super) fn forget(&self, file: FileId) {
+        self.pages.borrow_mut().retain(|(f, _), _| *f != file);
+        self.lens.borrow_mut().remove(&file);
+    }
+}
+
+/// One file on disk as a transaction reads it: through its page cache.
+pub(super) struct Disk<'a> {
+    pub pager: &'a Pager,
+    pub cache: &'a PageCache,
+    pub file: FileId,
+}
+
+impl Disk<'_> {
+    pub(super) fn read(&self, buf: &mut [u8], offset: u64) -> Result<usize> {
+        self.cache.read(self.pager, self.file, buf, offset)
+    }
+}
+
 /// A write transaction's pending changes. Owned by the thread holding the write lock.
 #[derive(Default)]
 pub struct Txn {
@@ -156,6 +268,8 @@ pub struct Txn {
     /// Files whose state must be recorded in another file when they are written:
     /// (source, target, offset in target). See [`Io::stamp_on_write`].
     pub(super) stamps: Vec<(FileId, FileId, u64)>,
+    /// Pages read from disk so far.
+    pub(super) cache: PageCache,
 }
 
 /// What a transaction has written to the journal.
@@ -176,15 +290,17 @@ impl Txn {
         self.journal.is_some()
     }
 
-    pub(super) fn shadow(&mut self, pager: &Pager, file: FileId) -> Result<&mut Shadow> {
+    /// The shadow of `file`, made on first touch, and the file on disk to read it from.
+    pub(super) fn shadow<'t>(&'t mut self, pager: &'t Pager, file: FileId) -> Result<(&'t mut Shadow, Disk<'t>)> {
         if !self.shadows.contains_key(&file) {
-            let len = match self.lens.get(&file) {
-                Some(&len) => len,
+            let len = match self.lens.get(&file).copied().or_else(|| self.cache.known_len(file)) {
+                Some(len) => len,
                 None => pager.disk_len(file)?,
             };
             self.shadows.insert(file, Shadow::new(len));
         }
-        Ok(self.shadows.get_mut(&file).expect("inserted above"))
+        let shadow = self.shadows.get_mut(&file).expect("inserted above");
+        Ok((shadow, Disk { pager, cache: &self.cache, file }))
     }
 }
 
@@ -272,7 +388,10 @@ impl<'a> Io<'a> {
             if let Some(&len) = txn.lens.get(&file) {
                 return Ok(len);
             }
-            let len = pager.disk_len(file)?;
+            let len = match txn.cache.known_len(file) {
+                Some(len) => len,
+                None => pager.disk_len(file)?,
+            };
             txn.lens.insert(file, len);
             Ok(len)
         });
@@ -282,9 +401,14 @@ impl<'a> Io<'a> {
     /// Reads up to `buf.len()` bytes at `offset`; returns how many there were.
     pub fn read_at(&self, file: FileId, buf: &mut [u8], offset: u64) -> Result<usize> {
         let pager = self.pager;
-        let through_shadow =
-            self.with_ref(|txn| txn.shadows.get(&file).map(|shadow| shadow.read(pager, file, buf, offset)));
-        match through_shadow.flatten() {
+        let in_txn = self.with_ref(|txn| {
+            let disk = Disk { pager, cache: &txn.cache, file };
+            match txn.shadows.get(&file) {
+                Some(shadow) => shadow.read(&disk, buf, offset),
+                None => disk.read(buf, offset),
+            }
+        });
+        match in_txn {
             Some(result) => result,
             None => pager.disk_read(file, buf, offset),
         }
@@ -292,10 +416,11 @@ impl<'a> Io<'a> {
 
     /// Changes a file in the transaction; a reader has none, which is a bug upstream
     /// (writes always run in a transaction) reported as an aborted one.
-    fn change(&mut self, file: FileId, f: impl FnOnce(&Pager, &mut Shadow) -> Result<usize>) -> Result<()> {
+    fn change(&mut self, file: FileId, f: impl FnOnce(&Disk, &mut Shadow) -> Result<usize>) -> Result<()> {
         let outcome = self.with(|pager, txn| {
             txn.writes += 1;
-            let held = f(pager, txn.shadow(pager, file)?)?;
+            let (shadow, disk) = txn.shadow(pager, file)?;
+            let held = f(&disk, shadow)?;
             txn.held += held;
             if txn.held > pager.spill_at() {
                 pager.spill(txn)?;
@@ -306,7 +431,7 @@ impl<'a> Io<'a> {
     }
 
     pub fn write_at(&mut self, file: FileId, data: &[u8], offset: u64) -> Result<()> {
-        self.change(file, |pager, shadow| shadow.write(pager, file, data, offset))
+        self.change(file, |disk, shadow| shadow.write(disk, data, offset))
     }
 
     /// Asks that whenever this transaction writes `source` to disk, `source`'s state
