@@ -291,7 +291,11 @@ impl Txn {
     }
 
     /// The shadow of `file`, made on first touch, and the file on disk to read it from.
-    pub(super) fn shadow<'t>(&'t mut self, pager: &'t Pager, file: FileId) -> Result<(&'t mut Shadow, Disk<'t>)> {
+    pub(super) fn shadow<'t>(
+        &'t mut self,
+        pager: &'t Pager,
+        file: FileId,
+    ) -> Result<(&'t mut Shadow, Disk<'t>)> {
         if !self.shadows.contains_key(&file) {
             let len = match self.lens.get(&file).copied().or_else(|| self.cache.known_len(file)) {
                 Some(len) => len,
