@@ -109,9 +109,44 @@ fn child(name: &str, n: usize) {
     println!("peak memory (MiB)\t0\t{:.1}", max_rss_mib());
 }
 
+/// `ops ENGINE OP COUNT`: fills N authors and books in one transaction, then makes COUNT
+/// calls of one point operation — what `bench/syscalls.sh` runs under `strace -c` and
+/// `valgrind --tool=callgrind` with COUNT = 0 and COUNT = 1000, to count per operation.
+fn point_ops(n: usize, engine_name: &str, op: &str, count: usize) {
+    const FREED: usize = 2000;
+    assert!(count <= FREED && 3 * FREED <= n, "COUNT at most {FREED}, N at least {}", 3 * FREED);
+    let dir = tempfile::tempdir_in(".").expect("temp dir");
+    let mut e = engine(engine_name, dir.path());
+    e.fill_in_one_transaction(n);
+    let mut rng = bazoola_bench::Rng::new(7);
+    let mut id = || 1 + rng.below(n as u64) as i64;
+    if op == "reinsert" {
+        // Free slots first (as many whatever COUNT, so the setup subtracts), so that the
+        // inserts measured reuse them.
+        for book in 1..=FREED as i64 {
+            e.delete_book(book * 2);
+        }
+    }
+    std::hint::black_box(match op {
+        "insert" => (0..count).map(|i| e.insert_author(&format!("New {i}")) as usize).sum::<usize>(),
+        "reinsert" => (0..count).map(|i| e.insert_book(&format!("Re {i}"), 1, Some(1999)) as usize).sum(),
+        "update" => (0..count).map(|i| e.update_book_year(id(), 1900 + i as i64)).count(),
+        "delete" => (1..=count as i64).map(|book| e.delete_book(book * 3)).count(),
+        "find_by_id" => (0..count).filter(|_| e.find_book(id())).count(),
+        "find_by_id_join" => (0..count).filter(|_| e.find_book_with_author(id())).count(),
+        "inverse_join" => (0..count).map(|_| e.author_with_books(id())).sum(),
+        other => panic!("unknown operation {other}"),
+    });
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(20_000);
+    if args.get(2).map(String::as_str) == Some("ops") {
+        let count = args.get(5).and_then(|s| s.parse().ok()).unwrap_or(1000);
+        point_ops(n, &args[3], &args[4], count);
+        return;
+    }
     if let Some(name) = args.get(2) {
         child(name, n);
         return;
