@@ -1,0 +1,321 @@
+//! INSERT, UPDATE and DELETE. Each statement is atomic: its rows change together or
+//! not at all (one engine transaction; inside BEGIN … COMMIT, the user's).
+//!
+//! - INSERT takes constant rows (`VALUES (…), (…)`) or a SELECT's; a column left out
+//!   is NULL, and `id` left out (or NULL) is the next id. Values follow the column's
+//!   affinity. `RETURNING` gives the rows as stored.
+//! - UPDATE and DELETE find their rows as SELECT would (`SELECT id, <new values> FROM
+//!   t WHERE …`, so WHERE uses the planner and its indexes, and SET sees the old row),
+//!   then change them one by one by id. DELETE applies each FK's delete rule; a row a
+//!   cascade removed first is not counted again.
+
+use bazoola::{Database, Row, TableSchema, Value};
+use sqlparser::ast::{self, AssignmentTarget, FromTable, SelectItem, SetExpr, TableFactor, TableWithJoins};
+use sqlparser::dialect::SQLiteDialect;
+use sqlparser::parser::Parser;
+
+use super::bind::Binder;
+use super::scope::{pick, unknown_column, Ctx, Link, Scope};
+use super::select::{self, column_name};
+use super::types::{constant, stored};
+use super::{expr::Expr, run};
+use crate::error::{CliError, Result};
+use crate::session::Outcome;
+
+/// Runs `f` as one transaction — or, inside the user's BEGIN, as part of theirs. `f`
+/// sets its flag once it has changed a row. A statement that fails after changing rows
+/// inside the user's transaction aborts that transaction (it cannot undo only itself:
+/// the engine has no savepoints), so that COMMIT cannot keep half a statement.
+pub fn atomic<R>(db: &Database, in_transaction: bool, f: impl FnOnce(&mut bool) -> Result<R>) -> Result<R> {
+    let mut wrote = false;
+    if in_transaction {
+        let outcome = f(&mut wrote);
+        if outcome.is_err() && wrote {
+            // Closing a nested level without committing marks the transaction aborted.
+            db.begin()?;
+            db.rollback()?;
+        }
+        return outcome;
+    }
+    db.begin()?;
+    match f(&mut wrote) {
+        Ok(value) => {
+            db.commit()?;
+            Ok(value)
+        }
+        Err(e) => {
+            let _ = db.rollback();
+            Err(e)
+        }
+    }
+}
+
+pub fn insert(ctx: &Ctx, ins: &ast::Insert, in_transaction: bool) -> Result<Outcome> {
+    if let Some(or) = &ins.or {
+        return Err(ctx.unsupported(format!("INSERT OR {or}"), "OR"));
+    }
+    if ins.replace_into {
+        return Err(ctx.unsupported("REPLACE", "REPLACE"));
+    }
+    if ins.on.is_some() {
+        return Err(ctx.unsupported("ON CONFLICT (upsert)", "ON"));
+    }
+    if ins.ignore
+        || ins.overwrite
+        || ins.partitioned.is_some()
+        || !ins.after_columns.is_empty()
+        || ins.table
+        || ins.priority.is_some()
+        || ins.insert_alias.is_some()
+        || ins.table_alias.is_some()
+    {
+        return Err(ctx.unsupported("this form of INSERT", "INSERT"));
+    }
+    let schema = ctx.table(&ins.table_name)?;
+    let columns: Vec<usize> = if ins.columns.is_empty() {
+        (0..schema.fields.len()).collect()
+    } else {
+        let mut columns = Vec::new();
+        for ident in &ins.columns {
+            let i = pick(schema.fields.iter().map(|f| f.name.as_str()), &ident.value)
+                .ok_or_else(|| unknown_column(&schema.name, &ident.value))?;
+            if columns.contains(&i) {
+                return Err(CliError::Usage(format!("column {} is given twice", schema.fields[i].name)));
+            }
+            columns.push(i);
+        }
+        columns
+    };
+    let returning = ins.returning.as_ref().map(|items| Returning::new(ctx, &schema, items)).transpose()?;
+    let run = |wrote: &mut bool| -> Result<(u64, Vec<Vec<Value>>)> {
+        let rows = source_rows(ctx, ins, columns.len())?;
+        let mut returned = Vec::new();
+        let mut n = 0;
+        for row in rows {
+            let pairs: Vec<(String, Value)> = columns
+                .iter()
+                .zip(row)
+                .filter(|(i, v)| !(**i == 0 && v.is_null()))
+                .map(|(&i, v)| (schema.fields[i].name.clone(), stored(&schema.fields[i], v)))
+                .collect();
+            let inserted = ctx.db.insert(&schema.name, pairs)?;
+            *wrote = true;
+            n += 1;
+            if let Some(r) = &returning {
+                returned.push(r.eval(&inserted));
+            }
+        }
+        Ok((n, returned))
+    };
+    let single =
+        matches!(ins.source.as_deref().map(|q| &*q.body), Some(SetExpr::Values(v)) if v.rows.len() == 1);
+    let (n, rows) = if single { run(&mut false)? } else { atomic(ctx.db, in_transaction, run)? };
+    Ok(match returning {
+        Some(r) => Outcome::Rows { columns: r.columns, rows },
+        None => Outcome::Changed { rows: n },
+    })
+}
+
+/// The rows an INSERT inserts, each with one value per column named.
+fn source_rows(ctx: &Ctx, ins: &ast::Insert, width: usize) -> Result<Vec<Vec<Value>>> {
+    let Some(source) = &ins.source else {
+        // DEFAULT VALUES: every column null.
+        return Ok(vec![vec![Value::Null; width]]);
+    };
+    let rows = match &*source.body {
+        SetExpr::Values(values)
+            if source.order_by.is_none() && source.limit.is_none() && source.with.is_none() =>
+        {
+            let mut rows = Vec::with_capacity(values.rows.len());
+            for exprs in &values.rows {
+                rows.push(exprs.iter().map(|e| constant(ctx, e)).collect::<Result<Vec<_>>>()?);
+            }
+            rows
+        }
+        _ => {
+            let plan = select::plan(ctx, source, None)?;
+            run::rows(ctx.db, &plan)?
+        }
+    };
+    if let Some(row) = rows.iter().find(|r| r.len() != width) {
+        return Err(CliError::Usage(format!("{} values for {width} columns", row.len())));
+    }
+    Ok(rows)
+}
+
+pub fn update(
+    ctx: &Ctx,
+    table: &TableWithJoins,
+    assignments: &[ast::Assignment],
+    from: Option<&TableWithJoins>,
+    selection: Option<&ast::Expr>,
+    returning: Option<&[SelectItem]>,
+    in_transaction: bool,
+) -> Result<Outcome> {
+    if from.is_some() {
+        return Err(ctx.unsupported("UPDATE … FROM", "FROM"));
+    }
+    let (schema, alias) = single_table(ctx, table)?;
+    let mut targets = Vec::new();
+    let mut values = Vec::new();
+    for assignment in assignments {
+        let AssignmentTarget::ColumnName(name) = &assignment.target else {
+            return Err(ctx.unsupported("SET (a, b) = …", "SET"));
+        };
+        let wanted = name.0.last().map_or("", |i| i.value.as_str());
+        let i = pick(schema.fields.iter().map(|f| f.name.as_str()), wanted)
+            .ok_or_else(|| unknown_column(&schema.name, wanted))?;
+        targets.push(i);
+        values.push(SelectItem::UnnamedExpr(assignment.value.clone()));
+    }
+    let returning = returning.map(|items| Returning::new(ctx, &schema, items)).transpose()?;
+    let query = select_ast(id_item(alias.as_deref(), &schema), values, table.clone(), selection.cloned())?;
+    let (n, rows) = atomic(ctx.db, in_transaction, |wrote| {
+        let plan = select::plan(ctx, &query, None)?;
+        let mut returned = Vec::new();
+        let mut n = 0;
+        for row in run::rows(ctx.db, &plan)? {
+            let Some(Value::Int(id)) = row.first().cloned() else { continue };
+            let pairs: Vec<(String, Value)> = targets
+                .iter()
+                .zip(row.into_iter().skip(1))
+                .map(|(&i, v)| (schema.fields[i].name.clone(), stored(&schema.fields[i], v)))
+                .collect();
+            let updated = ctx.db.update_by_id(&schema.name, id, pairs)?;
+            *wrote = true;
+            n += 1;
+            if let Some(r) = &returning {
+                returned.push(r.eval(&updated));
+            }
+        }
+        Ok((n, returned))
+    })?;
+    Ok(match returning {
+        Some(r) => Outcome::Rows { columns: r.columns, rows },
+        None => Outcome::Changed { rows: n },
+    })
+}
+
+pub fn delete(ctx: &Ctx, del: &ast::Delete, in_transaction: bool) -> Result<Outcome> {
+    if !del.tables.is_empty() || del.using.is_some() {
+        return Err(ctx.unsupported("DELETE from several tables", "DELETE"));
+    }
+    if !del.order_by.is_empty() || del.limit.is_some() {
+        return Err(ctx.unsupported("DELETE … ORDER BY/LIMIT", "LIMIT"));
+    }
+    let from = match &del.from {
+        FromTable::WithFromKeyword(from) | FromTable::WithoutKeyword(from) => from,
+    };
+    let [table] = from.as_slice() else {
+        return Err(ctx.unsupported("DELETE from several tables", "DELETE"));
+    };
+    let (schema, alias) = single_table(ctx, table)?;
+    let returned_items = del.returning.clone().unwrap_or_default();
+    let query =
+        select_ast(id_item(alias.as_deref(), &schema), returned_items, table.clone(), del.selection.clone())?;
+    let (n, columns, rows) = atomic(ctx.db, in_transaction, |wrote| {
+        let plan = select::plan(ctx, &query, None)?;
+        let columns = plan.columns[1..].to_vec();
+        let mut returned = Vec::new();
+        let mut n = 0;
+        for mut row in run::rows(ctx.db, &plan)? {
+            let Some(Value::Int(id)) = row.first().cloned() else { continue };
+            match ctx.db.delete_by_id(&schema.name, id) {
+                Ok(()) => *wrote = true,
+                // Removed already, by a cascade from a row deleted before it.
+                Err(bazoola::Error::NotFound { .. }) => continue,
+                Err(e) => return Err(e.into()),
+            }
+            n += 1;
+            row.remove(0);
+            returned.push(row);
+        }
+        Ok((n, columns, returned))
+    })?;
+    Ok(match del.returning {
+        Some(_) => Outcome::Rows { columns, rows },
+        None => Outcome::Changed { rows: n },
+    })
+}
+
+/// The one table an UPDATE or DELETE names, and its alias.
+fn single_table(ctx: &Ctx, table: &TableWithJoins) -> Result<(TableSchema, Option<String>)> {
+    if !table.joins.is_empty() {
+        return Err(ctx.unsupported("a join in UPDATE or DELETE", "JOIN"));
+    }
+    let TableFactor::Table { name, alias, args: None, .. } = &table.relation else {
+        return Err(ctx.unsupported("this kind of table in UPDATE or DELETE", ""));
+    };
+    Ok((ctx.table(name)?, alias.as_ref().map(|a| a.name.value.clone())))
+}
+
+/// `t.id`, as the first item of the SELECT that finds an UPDATE's or DELETE's rows.
+fn id_item(alias: Option<&str>, schema: &TableSchema) -> SelectItem {
+    let qualifier = alias.unwrap_or(&schema.name);
+    SelectItem::UnnamedExpr(ast::Expr::CompoundIdentifier(vec![
+        ast::Ident::new(qualifier),
+        ast::Ident::new("id"),
+    ]))
+}
+
+/// `SELECT first, items… FROM table WHERE selection`.
+fn select_ast(
+    first: SelectItem,
+    items: Vec<SelectItem>,
+    table: TableWithJoins,
+    selection: Option<ast::Expr>,
+) -> Result<ast::Query> {
+    let template = Parser::parse_sql(&SQLiteDialect {}, "SELECT 1 FROM t")
+        .map_err(|e| CliError::Usage(format!("internal template: {e}")))?;
+    let Some(ast::Statement::Query(mut query)) = template.into_iter().next() else {
+        return Err(CliError::Usage("internal template: not a query".into()));
+    };
+    if let SetExpr::Select(select) = &mut *query.body {
+        select.projection = std::iter::once(first).chain(items).collect();
+        select.from = vec![table];
+        select.selection = selection;
+    }
+    Ok(*query)
+}
+
+/// `RETURNING …` over a table's rows as stored.
+struct Returning {
+    columns: Vec<String>,
+    exprs: Vec<Expr>,
+}
+
+impl Returning {
+    fn new(ctx: &Ctx, schema: &TableSchema, items: &[SelectItem]) -> Result<Returning> {
+        let mut scope = Scope::default();
+        scope.add(schema.name.clone(), schema.clone(), None, Link::Base, false);
+        let mut binder = Binder::new(ctx, &scope, None);
+        let mut columns = Vec::new();
+        let mut exprs = Vec::new();
+        for item in items {
+            match item {
+                SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) => {
+                    for (i, field) in schema.fields.iter().enumerate() {
+                        columns.push(field.name.clone());
+                        exprs.push(Expr::column(i, super::scope::affinity(field)));
+                    }
+                }
+                SelectItem::UnnamedExpr(e) => {
+                    columns.push(column_name(e));
+                    exprs.push(binder.bind_row(e)?);
+                }
+                SelectItem::ExprWithAlias { expr, alias } => {
+                    columns.push(alias.value.clone());
+                    exprs.push(binder.bind_row(expr)?);
+                }
+            }
+        }
+        if !binder.counts.is_empty() {
+            return Err(ctx.unsupported("a correlated subquery in RETURNING", "RETURNING"));
+        }
+        Ok(Returning { columns, exprs })
+    }
+
+    fn eval(&self, row: &Row) -> Vec<Value> {
+        self.exprs.iter().map(|e| e.eval(row.values())).collect()
+    }
+}

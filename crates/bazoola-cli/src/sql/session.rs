@@ -1,0 +1,184 @@
+//! [`Session`]: an open database directory and the SQL run against it, statement by
+//! statement, with the transaction state BEGIN … COMMIT leaves between them.
+
+use std::path::Path;
+
+use bazoola::{Database, OpenOptions};
+use sqlparser::ast;
+
+use super::parse::{self, Statement};
+use super::scope::Ctx;
+use super::{ddl, dml, run, select};
+use crate::error::{CliError, Result};
+use crate::session::Outcome;
+
+/// SQL over one database directory.
+///
+/// ```
+/// # let dir = tempfile::tempdir().unwrap();
+/// use bazoola_cli::{Outcome, Session};
+/// let mut session = Session::open(dir.path())?;
+/// session.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO t (name) VALUES ('a'), (NULL)")?;
+/// let outcome = session.execute("SELECT count(name) AS n FROM t")?.pop();
+/// assert_eq!(outcome, Some(Outcome::Rows { columns: vec!["n".into()], rows: vec![vec![1.into()]] }));
+/// # Ok::<(), bazoola_cli::CliError>(())
+/// ```
+pub struct Session {
+    db: Database,
+    in_transaction: bool,
+}
+
+impl Session {
+    /// Opens `dir` (creating it, as `sqlite3` creates its file) with the tables its
+    /// schema files describe.
+    pub fn open(dir: &Path) -> Result<Session> {
+        Session::open_with(dir, OpenOptions::new())
+    }
+
+    pub fn open_with(dir: &Path, options: OpenOptions) -> Result<Session> {
+        std::fs::create_dir_all(dir).map_err(|source| CliError::Io { path: dir.to_path_buf(), source })?;
+        let db = options.open_existing(dir)?;
+        Ok(Session { db, in_transaction: false })
+    }
+
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    /// Whether a BEGIN is waiting for its COMMIT or ROLLBACK.
+    pub fn in_transaction(&self) -> bool {
+        self.in_transaction
+    }
+
+    /// Runs every statement of `sql` in order; stops at the first error (the statements
+    /// before it have run).
+    pub fn execute(&mut self, sql: &str) -> Result<Vec<Outcome>> {
+        let mut outcomes = Vec::new();
+        self.execute_each(sql, &mut |outcome| {
+            outcomes.push(outcome);
+            Ok(())
+        })?;
+        Ok(outcomes)
+    }
+
+    /// Runs every statement of `sql` in order, handing each outcome over as it comes;
+    /// stops at the first error (of a statement, or of `on_outcome`).
+    pub fn execute_each(
+        &mut self,
+        sql: &str,
+        on_outcome: &mut dyn FnMut(Outcome) -> Result<()>,
+    ) -> Result<()> {
+        for piece in parse::split_statements(sql) {
+            let statement = parse::parse_statement(piece)?;
+            let outcome = self.run(&statement)?;
+            on_outcome(outcome)?;
+        }
+        Ok(())
+    }
+
+    /// Parses one statement, to run any number of times.
+    pub fn prepare(&self, sql: &str) -> Result<Statement> {
+        parse::parse_one(sql)
+    }
+
+    /// Runs a prepared statement.
+    pub fn run(&mut self, statement: &Statement) -> Result<Outcome> {
+        let ctx = Ctx { db: &self.db, stmt: statement };
+        let txn = self.in_transaction;
+        match &statement.ast {
+            ast::Statement::Query(query) => {
+                let plan = select::plan(&ctx, query, None)?;
+                let rows = run::rows(&self.db, &plan)?;
+                Ok(Outcome::Rows { columns: plan.columns, rows })
+            }
+            ast::Statement::Insert(insert) => dml::insert(&ctx, insert, txn),
+            ast::Statement::Update { table, assignments, from, selection, returning } => dml::update(
+                &ctx,
+                table,
+                assignments,
+                from.as_ref(),
+                selection.as_ref(),
+                returning.as_deref(),
+                txn,
+            ),
+            ast::Statement::Delete(delete) => dml::delete(&ctx, delete, txn),
+            ast::Statement::CreateTable(create) => ddl::create_table(&ctx, create),
+            ast::Statement::CreateIndex(create) => ddl::create_index(&ctx, create),
+            ast::Statement::Drop {
+                object_type,
+                if_exists,
+                names,
+                cascade,
+                temporary: false,
+                purge: false,
+                ..
+            } => ddl::drop(&ctx, *object_type, *if_exists, names, *cascade),
+            ast::Statement::AlterTable {
+                name,
+                if_exists,
+                only: false,
+                operations,
+                location: None,
+                on_cluster: None,
+            } => ddl::alter_table(&ctx, name, *if_exists, operations),
+            ast::Statement::StartTransaction { modes, .. } if modes.is_empty() => self.begin(),
+            ast::Statement::Commit { chain: false } => self.end(true),
+            ast::Statement::Rollback { chain: false, savepoint: None } => self.end(false),
+            ast::Statement::Rollback { savepoint: Some(_), .. } | ast::Statement::Savepoint { .. } => {
+                Err(statement.unsupported("savepoints", "SAVEPOINT"))
+            }
+            ast::Statement::Explain {
+                describe_alias: ast::DescribeAlias::Explain,
+                analyze,
+                statement: inner,
+                format: None,
+                options: None,
+                ..
+            } => {
+                let ast::Statement::Query(query) = &**inner else {
+                    return Err(statement.unsupported("EXPLAIN of a statement other than SELECT", "EXPLAIN"));
+                };
+                let plan = select::plan(&ctx, query, None)?;
+                Ok(Outcome::Plan(run::explain(&self.db, &plan, *analyze)?))
+            }
+            _ => {
+                let word = statement.sql().split_whitespace().next().unwrap_or_default().to_string();
+                let words: Vec<&str> = statement.sql().split_whitespace().take(2).collect();
+                Err(statement.unsupported(format!("the statement {}", words.join(" ").to_uppercase()), &word))
+            }
+        }
+    }
+
+    fn begin(&mut self) -> Result<Outcome> {
+        if self.in_transaction {
+            return Err(CliError::Usage("cannot start a transaction within a transaction".into()));
+        }
+        self.db.begin()?;
+        self.in_transaction = true;
+        Ok(Outcome::Done)
+    }
+
+    fn end(&mut self, commit: bool) -> Result<Outcome> {
+        if !self.in_transaction {
+            let what = if commit { "commit" } else { "rollback" };
+            return Err(CliError::Usage(format!("cannot {what} - no transaction is active")));
+        }
+        // The engine closes the transaction either way (a failed commit rolls back).
+        self.in_transaction = false;
+        if commit {
+            self.db.commit()?;
+        } else {
+            self.db.rollback()?;
+        }
+        Ok(Outcome::Done)
+    }
+}
+
+/// A session dropped inside a transaction rolls it back, as closing `sqlite3` does.
+impl Drop for Session {
+    fn drop(&mut self) {
+        if self.in_transaction {
+            let _ = self.db.rollback();
+        }
+    }
+}

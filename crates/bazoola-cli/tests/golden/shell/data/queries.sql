@@ -1,0 +1,3 @@
+.mode csv
+.headers on
+SELECT name, country FROM authors WHERE country IS NOT NULL ORDER BY name;

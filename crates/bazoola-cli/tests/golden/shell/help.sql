@@ -1,0 +1,5 @@
+.help
+.help mode
+.mode
+.mode markdown
+.mode

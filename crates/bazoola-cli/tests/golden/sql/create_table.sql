@@ -1,0 +1,46 @@
+-- CREATE TABLE: SQL types as Bazoola fields, constraints, and the schema files written.
+CREATE TABLE authors (id INTEGER PRIMARY KEY, name VARCHAR(20) NOT NULL UNIQUE, born INT);
+CREATE TABLE books (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  title CHAR(30) NOT NULL,
+  author_id INTEGER REFERENCES authors(id) ON DELETE CASCADE,
+  editor_id INTEGER,
+  year INT(4),
+  blurb TEXT,
+  FOREIGN KEY (editor_id) REFERENCES authors (id) ON DELETE SET NULL
+);
+CREATE TABLE tags (id INT, label CHARACTER VARYING(10), PRIMARY KEY (id), UNIQUE (label));
+-- @cat books__schema.dat
+-- @cat tags__schema.dat
+-- The table is found again when the directory is opened again.
+-- @reopen
+INSERT INTO books (title, year) VALUES ('Solaris', 1961);
+SELECT * FROM books;
+-- IF NOT EXISTS, and names match without regard to case.
+CREATE TABLE IF NOT EXISTS Books (id INTEGER PRIMARY KEY);
+CREATE TABLE BOOKS (id INTEGER PRIMARY KEY);
+-- Every table starts with `id INTEGER PRIMARY KEY`.
+CREATE TABLE t (name TEXT);
+CREATE TABLE t (name TEXT, id INTEGER PRIMARY KEY);
+CREATE TABLE t (id INTEGER PRIMARY KEY, code INTEGER PRIMARY KEY);
+CREATE TABLE t (id TEXT PRIMARY KEY);
+-- Types outside the subset, and options Bazoola has no place for.
+CREATE TABLE t (id INTEGER PRIMARY KEY, price REAL);
+CREATE TABLE t (id INTEGER PRIMARY KEY, name VARCHAR);
+CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER DEFAULT 0);
+CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER CHECK (n > 0));
+CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER, b INTEGER, UNIQUE (a, b));
+CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER REFERENCES authors(name));
+CREATE TABLE t (id INTEGER PRIMARY KEY, a CHAR(5) REFERENCES authors);
+CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER REFERENCES nowhere);
+CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER REFERENCES authors ON DELETE SET DEFAULT);
+CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER NOT NULL REFERENCES authors ON DELETE SET NULL);
+CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT UNIQUE);
+CREATE TABLE t (id INTEGER PRIMARY KEY, a INT, a INT);
+CREATE TABLE "my table" (id INTEGER PRIMARY KEY);
+CREATE TEMPORARY TABLE t (id INTEGER PRIMARY KEY);
+CREATE TABLE t AS SELECT * FROM books;
+-- A table may refer to itself.
+CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT, boss_id INTEGER REFERENCES people ON DELETE SET NULL);
+-- @cat people__schema.dat
+-- @files

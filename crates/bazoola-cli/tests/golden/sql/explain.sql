@@ -1,0 +1,26 @@
+-- EXPLAIN: the engine's plan tree, then what the SQL layer adds; ANALYZE runs it.
+CREATE TABLE books (id INTEGER PRIMARY KEY, title CHAR(20) NOT NULL, year INTEGER, pages INTEGER);
+CREATE INDEX books_year ON books (year);
+INSERT INTO books (title, year, pages) VALUES ('a', 1990, 100), ('b', 1970, 200), ('c', NULL, 300), ('d', 1990, 400);
+EXPLAIN SELECT * FROM books WHERE id = 2;
+EXPLAIN SELECT * FROM books WHERE id IN (1, 3);
+EXPLAIN SELECT * FROM books WHERE year = 1990;
+EXPLAIN SELECT * FROM books WHERE year = '1990';
+EXPLAIN SELECT * FROM books WHERE year > 1980 AND year <= 2000;
+EXPLAIN SELECT * FROM books WHERE year BETWEEN 1980 AND 2000;
+EXPLAIN SELECT * FROM books WHERE year IS NULL;
+EXPLAIN SELECT * FROM books WHERE pages > 150;
+EXPLAIN SELECT * FROM books WHERE NOT (pages > 150);
+EXPLAIN SELECT * FROM books WHERE pages <> 100;
+EXPLAIN SELECT * FROM books WHERE title LIKE '%b%';
+EXPLAIN SELECT * FROM books WHERE pages * 2 > year;
+EXPLAIN SELECT * FROM books WHERE year < 'abc';
+EXPLAIN SELECT title FROM books ORDER BY year DESC LIMIT 2;
+EXPLAIN SELECT title FROM books ORDER BY pages LIMIT 2 OFFSET 1;
+EXPLAIN SELECT count(*) FROM books;
+EXPLAIN SELECT min(year), max(year) FROM books;
+EXPLAIN QUERY PLAN SELECT * FROM books WHERE id = 1;
+EXPLAIN ANALYZE SELECT title FROM books WHERE year = 1990 ORDER BY pages;
+EXPLAIN ANALYZE SELECT year, count(*) FROM books GROUP BY year;
+EXPLAIN SELECT 1;
+EXPLAIN DELETE FROM books;
