@@ -23,6 +23,10 @@ pub enum CliError {
     Engine(#[from] bazoola::Error),
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
+    /// `.import`, `.export`, `.dump` or `migrate` failed (the error names the file, the
+    /// record's line and the field, or the PostgreSQL target).
+    #[error(transparent)]
+    Transfer(crate::transfer::TransferError),
     /// Anything else, with its message (a bad dot-command argument, …).
     #[error("{0}")]
     Usage(String),

@@ -9,6 +9,7 @@ pub mod output;
 pub mod session;
 pub mod shell;
 pub mod sql;
+pub mod transfer;
 
 pub use error::CliError;
 pub use session::{Outcome, Session};

@@ -24,5 +24,5 @@ pub use args::Args;
 pub use context::{Flow, Shell, MAX_READ_DEPTH};
 pub use input::{is_dot_command, Pending, MAX_STATEMENT_BYTES};
 pub use interactive::{history_file, CONTINUE_PROMPT, PROMPT};
-pub use run::run;
+pub use run::{run, run_migrate};
 pub use script::{run_script, Failure, Source};

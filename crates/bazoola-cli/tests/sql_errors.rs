@@ -52,7 +52,7 @@ fn kind(e: &CliError) -> Kind {
         CliError::Unsupported { .. } => Kind::Unsupported,
         CliError::Engine(_) => Kind::Engine,
         CliError::Usage(_) => Kind::Usage,
-        CliError::Io { .. } => panic!("an I/O error for bad SQL: {e}"),
+        CliError::Io { .. } | CliError::Transfer(_) => panic!("an I/O or transfer error for bad SQL: {e}"),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The table of dot-commands, and what each one does.
 
+use std::io::{self, IsTerminal};
 use std::path::Path;
 
 use super::files;
@@ -8,6 +9,8 @@ use super::words::split;
 use crate::error::{CliError, Result};
 use crate::output::Mode;
 use crate::shell::{Flow, Shell};
+use crate::transfer;
+use crate::transfer::args::{DumpCommand, ExportCommand, ImportCommand};
 
 /// One dot-command: how it is typed, what it does, and the function that does it
 /// (given the words after its name).
@@ -32,13 +35,18 @@ pub const COMMANDS: &[Command] = &[
         help: "Check the files' invariants: one line per problem, or \"ok\"",
         run: check,
     },
-    Command { name: "dump", usage: "", help: "Print the database as SQL (not available yet)", run: dump },
+    Command {
+        name: "dump",
+        usage: "?OPTIONS? ?TABLE...?",
+        help: "Print the database (or TABLEs) as SQL: CREATE statements, then INSERTs",
+        run: dump,
+    },
     Command { name: "echo", usage: "on|off", help: "Print each command before it runs", run: echo },
     Command { name: "exit", usage: "?CODE?", help: "Leave the shell, with exit status CODE (0)", run: exit },
     Command {
         name: "export",
-        usage: "TABLE FILE",
-        help: "Write a table to a file (not available yet)",
+        usage: "TABLE FILE ?OPTIONS?",
+        help: "Write a table to a CSV, JSON or NDJSON file (by its extension)",
         run: export,
     },
     Command {
@@ -50,8 +58,8 @@ pub const COMMANDS: &[Command] = &[
     Command { name: "help", usage: "?COMMAND?", help: "Show this list, or one command's line", run: help },
     Command {
         name: "import",
-        usage: "FILE TABLE",
-        help: "Load rows from a file (not available yet)",
+        usage: "FILE TABLE ?OPTIONS?",
+        help: "Load rows from a CSV, JSON or NDJSON file into a table (--create infers it)",
         run: import,
     },
     Command {
@@ -291,22 +299,31 @@ fn exit(_: &mut Shell, args: &[String]) -> Result<Flow> {
     }
 }
 
-// `.import`, `.export` and `.dump` belong to the next issue; until then they say so.
-
-fn import(_: &mut Shell, _: &[String]) -> Result<Flow> {
-    Err(not_yet("import"))
+fn import(shell: &mut Shell, args: &[String]) -> Result<Flow> {
+    let command = ImportCommand::parse(args)?;
+    let report = transfer::import(shell.session.database(), &command.path, &command.table, &command.options)?;
+    // As `sqlite3`, a script's import says nothing when all went well; a person at a
+    // terminal, or anyone whose rows were skipped, is told what happened.
+    if report.skipped > 0 || io::stderr().is_terminal() {
+        eprintln!("{report}");
+    }
+    Ok(Flow::Continue)
 }
 
-fn export(_: &mut Shell, _: &[String]) -> Result<Flow> {
-    Err(not_yet("export"))
+fn export(shell: &mut Shell, args: &[String]) -> Result<Flow> {
+    let command = ExportCommand::parse(args)?;
+    let rows = transfer::export(shell.session.database(), &command.table, &command.path, command.format)?;
+    if io::stderr().is_terminal() {
+        eprintln!("exported {rows} row{} to {}", if rows == 1 { "" } else { "s" }, command.path.display());
+    }
+    Ok(Flow::Continue)
 }
 
-fn dump(_: &mut Shell, _: &[String]) -> Result<Flow> {
-    Err(not_yet("dump"))
-}
-
-fn not_yet(command: &str) -> CliError {
-    CliError::Usage(format!(".{command} is not available yet"))
+fn dump(shell: &mut Shell, args: &[String]) -> Result<Flow> {
+    let command = DumpCommand::parse(args)?;
+    let Shell { session, sink, .. } = shell;
+    transfer::dump(session.database(), &command.options, sink.writer())?;
+    Ok(Flow::Continue)
 }
 
 #[cfg(test)]

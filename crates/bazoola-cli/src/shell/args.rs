@@ -16,7 +16,9 @@ const MODES: [&str; 7] = ["box_mode", "table", "list", "csv", "json", "markdown"
     about = "The bazoola shell: SQL and dot-commands over a Bazoola database directory, like sqlite3",
     after_help = "With SQL or a dot-command after DIR, runs it and exits; otherwise reads standard \
                   input — a shell with line editing on a terminal, a script when redirected. A script \
-                  stops at its first error with status 1. A missing DIR is created."
+                  stops at its first error with status 1. A missing DIR is created.\n\n\
+                  bazoola migrate DIR postgresql://... [--replace] copies the database at DIR into \
+                  PostgreSQL in one transaction."
 )]
 pub struct Args {
     /// The database directory (created when it does not exist).

@@ -9,7 +9,9 @@ use super::context::{Flow, Shell};
 use super::interactive::{history_file, run_interactive};
 use super::script::{run_script, Failure, Source};
 use super::sink::is_broken_pipe;
+use crate::error::CliError;
 use crate::output::{Mode, Settings};
+use crate::transfer::args::MigrateCommand;
 use crate::Session;
 
 /// Runs the shell as the command line asks; the process's exit status.
@@ -60,6 +62,34 @@ fn finish(shell: &mut Shell, result: Result<Flow, Failure>) -> u8 {
         Err(failure) => {
             shell.report(&failure);
             1
+        }
+    }
+}
+
+/// `bazoola migrate DIR URL [--replace]`: copies the database at `DIR` (which must
+/// exist) into PostgreSQL; the words after `migrate`.
+pub fn run_migrate(words: &[String]) -> ExitCode {
+    let result = MigrateCommand::parse(words).map_err(CliError::from).and_then(|command| {
+        // Opening would make a missing directory; a migration's source must be there.
+        if !command.dir.is_dir() {
+            let source = io::Error::new(io::ErrorKind::NotFound, "no such database directory");
+            return Err(CliError::Io { path: command.dir, source });
+        }
+        let db = bazoola::Database::open_existing(&command.dir)?;
+        if db.tables()?.is_empty() {
+            let dir = command.dir.display();
+            return Err(CliError::Usage(format!("{dir} has no tables: there is nothing to migrate")));
+        }
+        Ok(crate::transfer::migrate(&db, &command.url, &command.options)?)
+    });
+    match result {
+        Ok(report) => {
+            println!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("Error: {e}");
+            ExitCode::FAILURE
         }
     }
 }
