@@ -5,7 +5,7 @@
 //! help line and the function that runs it; `.help` prints the list, and a command is
 //! found by its full name or an unambiguous prefix (`.sch`), as in `sqlite3`. The
 //! arguments are words split at spaces, `'…'` or `"…"` keeping spaces in one word
-//! ([`words`]). Adding a command is adding an entry.
+//! (`words`). Adding a command is adding an entry.
 
 mod commands;
 mod files;

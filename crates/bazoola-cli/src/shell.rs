@@ -2,7 +2,7 @@
 //!
 //! Input is read a line at a time. A line that starts with `.` at the start of a
 //! statement is a dot-command ([`crate::dot`]); other lines are collected until they end
-//! a statement with `;` ([`input`]), and the statements run through the [`Session`],
+//! a statement with `;` (`input`), and the statements run through the [`Session`],
 //! each outcome printed in the output mode as soon as it has run ([`crate::output`]).
 //! On a terminal an error is shown and the shell goes on; in a script (standard input
 //! not a terminal, a `.read` file, or SQL given as an argument) the first error stops

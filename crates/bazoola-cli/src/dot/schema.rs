@@ -8,11 +8,11 @@ use crate::sql::render::{create_indexes_sql, create_table_sql, index_name};
 /// The width `.tables` fills with names, as `sqlite3`.
 const LINE_WIDTH: usize = 80;
 
-/// Table names sorted, in columns across [`LINE_WIDTH`], each column read top to
+/// Table names sorted, in columns across `LINE_WIDTH`, each column read top to
 /// bottom (as `sqlite3` lays them out).
 pub fn tables_text(tables: &[TableSchema], pattern: Option<&str>) -> String {
     let mut names: Vec<&str> =
-        tables.iter().map(|t| t.name.as_str()).filter(|n| pattern.map_or(true, |p| like(p, n))).collect();
+        tables.iter().map(|t| t.name.as_str()).filter(|n| pattern.is_none_or(|p| like(p, n))).collect();
     names.sort_unstable();
     let width = names.iter().map(|n| n.width()).max().unwrap_or(0);
     let per_line = (LINE_WIDTH / (width + 2)).max(1);
@@ -37,7 +37,7 @@ pub fn tables_text(tables: &[TableSchema], pattern: Option<&str>) -> String {
 /// order) whose names match `pattern`.
 pub fn schema_text(tables: &[TableSchema], pattern: Option<&str>) -> String {
     let mut out = String::new();
-    for table in tables.iter().filter(|t| pattern.map_or(true, |p| like(p, &t.name))) {
+    for table in tables.iter().filter(|t| pattern.is_none_or(|p| like(p, &t.name))) {
         out.push_str(&create_table_sql(table));
         out.push('\n');
         for index in create_indexes_sql(table) {
@@ -52,7 +52,7 @@ pub fn schema_text(tables: &[TableSchema], pattern: Option<&str>) -> String {
 /// `.schema` gives it), what it indexes, and `UNIQUE` or `-- foreign key` where it is.
 pub fn indexes_text(tables: &[TableSchema], pattern: Option<&str>) -> String {
     let mut out = String::new();
-    for table in tables.iter().filter(|t| pattern.map_or(true, |p| like(p, &t.name))) {
+    for table in tables.iter().filter(|t| pattern.is_none_or(|p| like(p, &t.name))) {
         for field in &table.fields {
             let Some(spec) = field.index() else { continue };
             let kind = match (&field.ty, spec.unique) {

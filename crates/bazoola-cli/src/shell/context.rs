@@ -63,7 +63,7 @@ impl Shell {
         self.echo = echo;
     }
 
-    /// Makes Ctrl-C stop a running statement (see [`super::interrupt`]).
+    /// Makes Ctrl-C stop a running statement (see `shell::interrupt`).
     pub fn hook_ctrl_c(&mut self) -> std::io::Result<()> {
         self.interrupt.hook_ctrl_c()
     }

@@ -316,7 +316,7 @@ impl<'p> Sink<'p> {
             return;
         };
         let stale =
-            self.maps[s].as_ref().map_or(true, |m| !std::sync::Arc::ptr_eq(&m.columns, row.columns()));
+            self.maps[s].as_ref().is_none_or(|m| !std::sync::Arc::ptr_eq(&m.columns, row.columns()));
         if stale {
             self.maps[s] = Some(self.column_map(s, row.columns()));
         }

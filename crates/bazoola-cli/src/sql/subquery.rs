@@ -132,7 +132,7 @@ fn correlated_count(b: &mut Binder, q: &ast::Query, exists: bool) -> Result<Opti
         }
         let sources: Vec<usize> = binder.used.iter().copied().collect();
         match sources.as_slice() {
-            [] | [_] if sources.first().map_or(true, |s| *s == counted) => on_counted.push(bound),
+            [] | [_] if sources.first().is_none_or(|s| *s == counted) => on_counted.push(bound),
             [s] if Some(*s) == middle => on_middle.push(bound),
             _ => {
                 return Err(

@@ -3,7 +3,7 @@
 //! a buffer — never all rows at once.
 //!
 //! - CSV: a header row of the field names, then one record a row, in file (slot) order;
-//!   null is an empty field, the empty string `""` (see [`super::csv`]).
+//!   null is an empty field, the empty string `""` (see `transfer::csv`).
 //! - JSON: an array of objects, one a line; integers as numbers, nulls as `null`.
 //! - NDJSON: one object a line.
 //!

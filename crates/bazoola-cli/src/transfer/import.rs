@@ -1,7 +1,7 @@
 //! [`import()`]: the records of a CSV, JSON or NDJSON file as rows of a table.
 //!
 //! 1. The file's format comes from its extension or the options; it is opened and
-//!    streamed (the value conventions are in [`super::value`]).
+//!    streamed (the value conventions are in `transfer::value`).
 //! 2. With `create`, a first pass infers the table's schema ([`super::infer`]) and the
 //!    table is created (a schema change, before any row is written).
 //! 3. The records go in one by one, each converted to the fields' types and inserted
