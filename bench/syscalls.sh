@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 N="${N:-20000}"
 COUNT="${COUNT:-1000}"
 cargo build --release -q -p bazoola-bench
-BIN="$PWD/target/release/bazoola-bench"
+BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/bazoola-bench"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
