@@ -11,7 +11,7 @@
 //! - `ALTER TABLE t ADD [COLUMN] def [DEFAULT v]` → `add_field` (rows already there get
 //!   `v`), `DROP COLUMN` → `drop_field`, `RENAME COLUMN a TO b` → `rename_field`,
 //!   `RENAME TO u` → `rename_table`, `ALTER COLUMN c SET/DROP NOT NULL` and
-//!   `ALTER COLUMN c TYPE …` (a size) → `alter_field`.
+//!   `ALTER COLUMN c SET DATA TYPE …` (a size) → `alter_field`.
 
 use bazoola::{AlterError, Field, FieldType, Indexing, TableSchema};
 use sqlparser::ast::{self, AlterColumnOperation, AlterTableOperation, ObjectType, TableConstraint};

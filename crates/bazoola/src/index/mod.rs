@@ -1,7 +1,7 @@
 //! Secondary indexes: one persistent B+tree per indexed field, in `{t}__{field}.idx.dat`.
 //!
 //! - [`key`]: a field's value as bytes that sort like the value (`memcmp`), and entries
-//!   of key and row id.
+//!   of key and row slot.
 //! - [`header`]: page 0 — the tree's shape, and the stamp of the table state it describes.
 //! - [`btree`]: lookups, ordered scans both ways, inserts that split, deletes.
 //! - [`build`]: a whole tree from sorted entries (new and rebuilt indexes).
