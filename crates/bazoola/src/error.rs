@@ -59,6 +59,62 @@ pub enum ValidationError {
     CondTooDeep { table: String, limit: usize },
 }
 
+/// A value given to [`to_values`](crate::to_values) does not make a row. The message
+/// starts with the quoted field name, as a [`ValidationError`]'s does.
+///
+/// ```
+/// use bazoola::SerError;
+///
+/// #[derive(serde::Serialize)]
+/// struct Book { title: String, tags: Vec<String>, copies: u64 }
+///
+/// let err = bazoola::to_values(&Book { title: "Dune".into(), tags: vec![], copies: 1 }).unwrap_err();
+/// assert_eq!(err, SerError::Unsupported { field: "tags".into(), kind: "a sequence" });
+/// assert_eq!(err.field(), Some("tags"));
+/// assert_eq!(err.to_string(), "'tags': a sequence cannot be written to a field (fields hold integers, strings and None)");
+///
+/// #[derive(serde::Serialize)]
+/// struct Count { copies: u64 }
+/// let err = bazoola::to_values(&Count { copies: u64::MAX }).unwrap_err();
+/// assert_eq!(err.to_string(), "'copies': 18446744073709551615 does not fit a 64-bit signed integer");
+/// // `?` turns it into the crate's `Error`, whose `field()` still names the field.
+/// assert_eq!(bazoola::Error::from(err).field(), Some("copies"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SerError {
+    /// Only a struct, or a map from field names to values, is a row.
+    #[error("only a struct or a map from field names to values can be written as a row, not {kind}")]
+    NotARow { kind: &'static str },
+    /// A field holds an integer, a string or null; `kind` is what was given instead
+    /// (`a struct`, `a sequence`, `a map`, `a float`, …).
+    #[error("'{field}': {kind} cannot be written to a field (fields hold integers, strings and None)")]
+    Unsupported { field: String, kind: &'static str },
+    /// An integer past `i64`'s range (a large `u64`, an `i128`).
+    #[error("'{field}': {value} does not fit a 64-bit signed integer")]
+    OutOfRange { field: String, value: String },
+    /// The type's own `Serialize` implementation failed.
+    #[error("'{field}': {message}")]
+    Custom { field: String, message: String },
+}
+
+impl serde::ser::Error for SerError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        SerError::Custom { field: String::new(), message: msg.to_string() }
+    }
+}
+
+impl SerError {
+    /// The field whose value was refused.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            SerError::Unsupported { field, .. }
+            | SerError::OutOfRange { field, .. }
+            | SerError::Custom { field, .. } => (!field.is_empty()).then_some(field.as_str()),
+            SerError::NotARow { .. } => None,
+        }
+    }
+}
+
 /// A change would break a foreign key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IntegrityError {
@@ -301,6 +357,9 @@ pub enum Error {
     SchemaChanged { dir: PathBuf, file: String },
     #[error(transparent)]
     Io(#[from] IoError),
+    /// A struct given to [`to_values`](crate::to_values) does not make a row.
+    #[error(transparent)]
+    Serialize(#[from] SerError),
     #[error("the database in {dir} is closed")]
     Closed { dir: PathBuf },
     #[error("this thread has no open transaction")]
@@ -344,6 +403,7 @@ impl Error {
             Error::SchemaChanged { .. }
             | Error::CorruptData(_)
             | Error::Io(_)
+            | Error::Serialize(_)
             | Error::Closed { .. }
             | Error::NoTransaction
             | Error::TransactionAborted
@@ -358,6 +418,7 @@ impl Error {
             Error::Integrity(e) => e.field(),
             Error::Schema(SchemaError::UnknownTarget { field, .. }) => Some(field),
             Error::Alter(e) => e.field(),
+            Error::Serialize(e) => e.field(),
             _ => None,
         }
     }

@@ -13,12 +13,12 @@
 //!         .field(Field::fk("author_id", "authors"))
 //!         .field(Field::int("year").nullable()),
 //! ])?;
-//! let le_guin = db.insert("authors", [("name", "Ursula K. Le Guin")])?;
-//! db.insert("books", [
-//!     ("title", "The Dispossessed".into()),
-//!     ("author_id", le_guin.id().into()),
-//!     ("year", 1974.into()),
-//! ] as [(&str, bazoola::Value); 3])?;
+//! let le_guin = db.insert("authors", bazoola::row! { "name" => "Ursula K. Le Guin" })?;
+//! db.insert("books", bazoola::row! {
+//!     "title" => "The Dispossessed",
+//!     "author_id" => le_guin.id(),
+//!     "year" => 1974,
+//! })?;
 //!
 //! let old = db.find_by_cond("books", &Cond::lt("year", 1980), &[Join::forward("author_id", "author", "authors")])?;
 //! assert_eq!(old[0]["author"].as_row().unwrap()["name"].as_str(), Some("Ursula K. Le Guin"));
@@ -29,6 +29,10 @@
 //! The layers, bottom up: `format` (bytes of every file), `storage` (the I/O trait,
 //! journal, pager and locks), `table` (one table's files), `index` (secondary indexes:
 //! B+tree files), `db` (the database: planner, constraints, queries).
+//!
+//! Rows go in as `(name, value)` pairs: a literal [`row!`], a struct through
+//! [`to_values`] (serde), or any iterator of pairs; they come out as [`Row`]s, which
+//! [`Row::deserialize`] reads into a struct.
 
 mod db;
 mod de;
@@ -36,6 +40,7 @@ mod error;
 mod format;
 mod index;
 mod progress;
+mod ser;
 mod storage;
 mod table;
 mod value;
@@ -51,12 +56,51 @@ pub use db::query_builder::{Cursor, Query, QueryIter};
 pub use de::DeError;
 pub use error::{
     AlterError, CorruptDataError, Error, IntegrityError, IoError, IoOp, Location, Result, SchemaError,
-    ValidationError,
+    SerError, ValidationError,
 };
 pub use format::schema::{Field, FieldType, IndexSpec, Indexing, OnDelete, TableSchema, MAX_INDEXED_CHAR};
+pub use ser::{to_values, Values};
 pub use storage::pager::{SyncMode, DEFAULT_TXN_MEMORY};
 pub use storage::vfs::{DirStamp, FileIdentity, FileIo, FileStat, OsVfs, Vfs};
 pub use value::{Columns, Row, Value};
+
+/// The values of one row, written as `"name" => value` pairs of mixed types, as
+/// rusqlite's `named_params!`: builds the [`Values`] that
+/// [`Database::insert`] and [`Database::update_by_id`] take. A value is anything with
+/// `Into<Value>`: integers, `&str`/`String`, an `Option` of those (`None` is null; write
+/// `None::<i64>` where the type cannot be inferred), or a [`Value`].
+///
+/// ```
+/// use bazoola::{Database, Field, TableSchema, Value};
+///
+/// # fn main() -> bazoola::Result<()> {
+/// let dir = tempfile::tempdir().unwrap();
+/// let db = Database::open(dir.path(), [
+///     TableSchema::new("books")
+///         .field(Field::char("title", 20))
+///         .field(Field::int("year").nullable())
+///         .field(Field::text("notes").nullable()),
+/// ])?;
+/// let notes: Option<&str> = None;
+/// let row = db.insert("books", bazoola::row! { "title" => "Solaris", "year" => 1961, "notes" => notes })?;
+/// assert_eq!(row["notes"], Value::Null);
+/// db.update_by_id("books", row.id(), bazoola::row! { "year" => None::<i64>, "notes" => "The ocean thinks." })?;
+/// let row = db.find_by_id("books", row.id(), &[])?.unwrap();
+/// assert_eq!((row["year"].is_null(), row["notes"].as_str()), (true, Some("The ocean thinks.")));
+/// assert!(bazoola::row! {}.is_empty());
+/// # Ok(()) }
+/// ```
+#[macro_export]
+macro_rules! row {
+    () => {
+        $crate::Values::new()
+    };
+    ($($name:expr => $value:expr),+ $(,)?) => {
+        $crate::Values::from(::std::vec![
+            $((::std::convert::Into::<::std::string::String>::into($name), $crate::Value::from($value))),+
+        ])
+    };
+}
 
 #[cfg(test)]
 mod send_sync {
