@@ -2,7 +2,19 @@
 //!
 //! `cargo run --release --example quickstart`
 
-use bazoola::{Cond, Database, Field, Join, OnDelete, TableSchema, Value};
+use bazoola::{row, to_values, Cond, Database, Field, Join, OnDelete, TableSchema, Value};
+use serde::Serialize;
+
+/// A row of `books`, written with [`to_values`] (`Row::deserialize` reads one back).
+/// `id: None` lets the insert assign the next id.
+#[derive(Serialize)]
+struct Book {
+    id: Option<i64>,
+    title: String,
+    author_id: i64,
+    year: Option<i64>,
+    notes: Option<String>,
+}
 
 fn main() -> bazoola::Result<()> {
     let db = Database::open(
@@ -19,26 +31,31 @@ fn main() -> bazoola::Result<()> {
     db.truncate("authors", true)?;
     println!("opened ./data and emptied it");
 
-    let le_guin = db.insert("authors", [("name", "Ursula K. Le Guin")])?;
-    let lem = db.insert("authors", [("name", "Stanislaw Lem")])?;
+    let le_guin = db.insert("authors", row! { "name" => "Ursula K. Le Guin" })?;
+    let lem = db.insert("authors", row! { "name" => "Stanislaw Lem" })?;
     println!("inserted authors {} and {}", le_guin, lem);
 
-    let books: [(&str, i64, Option<i64>, Option<&str>); 4] = [
-        ("The Dispossessed", le_guin.id(), Some(1974), Some("An ambiguous utopia.")),
-        ("The Lathe of Heaven", le_guin.id(), Some(1971), None),
-        ("Solaris", lem.id(), Some(1961), Some("The ocean thinks.")),
-        ("The Cyberiad", lem.id(), None, None),
+    let book = |title: &str, author_id: i64, year: Option<i64>, notes: Option<&str>| Book {
+        id: None,
+        title: title.into(),
+        author_id,
+        year,
+        notes: notes.map(Into::into),
+    };
+    let books = [
+        book("The Dispossessed", le_guin.id(), Some(1974), Some("An ambiguous utopia.")),
+        book("The Lathe of Heaven", le_guin.id(), Some(1971), None),
+        book("Solaris", lem.id(), Some(1961), Some("The ocean thinks.")),
     ];
     db.transaction(|db| {
-        for (title, author, year, notes) in books {
-            let row: [(&str, Value); 4] = [
-                ("title", title.into()),
-                ("author_id", author.into()),
-                ("year", year.into()),
-                ("notes", notes.into()),
-            ];
-            db.insert("books", row)?;
+        for book in &books {
+            db.insert("books", to_values(book)?)?;
         }
+        // A literal row of mixed types; `None` is null.
+        db.insert(
+            "books",
+            row! { "title" => "The Cyberiad", "author_id" => lem.id(), "year" => None::<i64> },
+        )?;
         Ok(())
     })?;
     println!("inserted {} books in one transaction", db.count("books", None)?);
@@ -55,7 +72,7 @@ fn main() -> bazoola::Result<()> {
     if let Some(author) = with_books {
         println!("{} wrote {} books", author["name"], author["books"].as_rows().map_or(0, <[_]>::len));
     }
-    db.update_by_id("books", 4, [("year", 1965)])?;
+    db.update_by_id("books", 4, row! { "year" => 1965 })?;
     println!("updated book 4: {:?}", db.find_by_id("books", 4, &[])?.map(|b| b["year"].clone()));
     db.delete_by_id("authors", lem.id())?;
     println!("deleted Lem; his books went too (CASCADE): {} books left", db.count("books", None)?);
