@@ -315,8 +315,7 @@ impl<'p> Sink<'p> {
             }
             return;
         };
-        let stale =
-            self.maps[s].as_ref().is_none_or(|m| !std::sync::Arc::ptr_eq(&m.columns, row.columns()));
+        let stale = self.maps[s].as_ref().is_none_or(|m| !std::sync::Arc::ptr_eq(&m.columns, row.columns()));
         if stale {
             self.maps[s] = Some(self.column_map(s, row.columns()));
         }
