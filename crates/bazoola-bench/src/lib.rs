@@ -1,6 +1,7 @@
 //! The benchmark workload of SPEC §7, run against Bazoola and SQLite through one trait so
 //! both do exactly the same calls with the same random choices.
 
+pub mod sql;
 pub mod trap;
 
 use std::path::{Path, PathBuf};

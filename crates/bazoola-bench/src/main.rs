@@ -9,6 +9,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use bazoola::SyncMode;
+use bazoola_bench::sql::BazoolaSql;
 use bazoola_bench::{max_rss_mib, run_query_phases, run_workload, Bazoola, Engine, Sqlite};
 
 fn engine(name: &str, dir: &std::path::Path) -> Box<dyn Engine> {
@@ -16,6 +17,8 @@ fn engine(name: &str, dir: &std::path::Path) -> Box<dyn Engine> {
         "bazoola" => Box::new(Bazoola::open(dir, SyncMode::Normal, false)),
         "bazoola-full" => Box::new(Bazoola::open(dir, SyncMode::Full, false)),
         "bazoola-idx" => Box::new(Bazoola::open(dir, SyncMode::Normal, true)),
+        "bazoola-sql" => Box::new(BazoolaSql::open(dir, SyncMode::Normal, false)),
+        "bazoola-sql-idx" => Box::new(BazoolaSql::open(dir, SyncMode::Normal, true)),
         "sqlite" => Box::new(Sqlite::open(dir, false, false)),
         "sqlite-full" => Box::new(Sqlite::open(dir, true, false)),
         "sqlite-idx" => Box::new(Sqlite::open(dir, false, true)),
@@ -164,6 +167,8 @@ fn main() {
         "naive-trap",
         "bazoola-alter",
         "sqlite-alter",
+        "bazoola-sql",
+        "bazoola-sql-idx",
     ];
     let mut columns: Vec<Vec<(String, usize, f64)>> = Vec::new();
     for name in engines {
@@ -213,4 +218,24 @@ fn main() {
     println!("| phase | calls | bazoola | sqlite | ratio |");
     println!("|---|---:|---:|---:|---:|");
     print(&columns[9], &columns[10]);
+    println!(
+        "\nThe same workload as SQL text through the shell's library (`bazoola_cli::Session::execute`),"
+    );
+    println!("against the Rust API (`sql / api`; the target is ≥ 0.80×) and SQLite:\n");
+    println!("| phase | calls | bazoola (API) | bazoola (SQL) | sqlite | sql / api | sql / sqlite |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    type Column = [(String, usize, f64)];
+    let print_sql = |api: &Column, sql: &Column, lite: &Column| {
+        for (((phase, calls, a), (_, _, s)), (_, _, l)) in api.iter().zip(sql).zip(lite) {
+            if *calls == 0 {
+                println!("| {phase} | | {a:.1} | {s:.1} | {l:.1} | | |");
+            } else {
+                let rate = |secs: f64| *calls as f64 / secs;
+                let (a, s, l) = (rate(*a), rate(*s), rate(*l));
+                println!("| {phase} | {calls} | {a:.0} | {s:.0} | {l:.0} | {:.2}× | {:.2}× |", s / a, s / l);
+            }
+        }
+    };
+    print_sql(&columns[0], &columns[11], &columns[1]);
+    print_sql(&columns[4], &columns[12], &columns[5]);
 }
