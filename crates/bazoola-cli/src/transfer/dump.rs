@@ -206,26 +206,43 @@ impl Out<'_> {
     }
 }
 
-/// A value as SQL, or why the dialect cannot hold it.
-fn sql_value(
+/// Appends a value as SQL to `line`, or says why the dialect cannot hold it. Written in
+/// place: a string per value was a third of a dump's time.
+fn push_sql_value(
+    line: &mut String,
     dialect: Dialect,
     schema: &TableSchema,
     field: &Field,
     id: i64,
     value: &Value,
-) -> Result<String> {
+) -> Result<()> {
+    use std::fmt::Write as _;
     match value {
-        Value::Null => Ok("NULL".into()),
-        Value::Int(n) => Ok(n.to_string()),
-        Value::Text(text) => dialect.literal(text).ok_or_else(|| TransferError::Unsupported {
-            dialect: dialect.name(),
-            table: schema.name.clone(),
-            field: Some(field.name.clone()),
-            id: Some(id),
-            problem: "the text holds a NUL character, which PostgreSQL cannot store".into(),
-        }),
-        other => Ok(other.to_string()),
+        Value::Null => line.push_str("NULL"),
+        // Writing to a String cannot fail.
+        Value::Int(n) => {
+            let _ = write!(line, "{n}");
+        }
+        Value::Text(text) if !text.contains(['\'', '\0']) => {
+            line.push('\'');
+            line.push_str(text);
+            line.push('\'');
+        }
+        Value::Text(text) => {
+            let literal = dialect.literal(text).ok_or_else(|| TransferError::Unsupported {
+                dialect: dialect.name(),
+                table: schema.name.clone(),
+                field: Some(field.name.clone()),
+                id: Some(id),
+                problem: "the text holds a NUL character, which PostgreSQL cannot store".into(),
+            })?;
+            line.push_str(&literal);
+        }
+        other => {
+            let _ = write!(line, "{other}");
+        }
     }
+    Ok(())
 }
 
 /// Streams the rows of `schema` as INSERTs; the `deferred` fields are written as NULL.
@@ -255,7 +272,7 @@ fn insert_rows(
                 if deferred.contains(&i) {
                     line.push_str("NULL");
                 } else {
-                    line.push_str(&sql_value(dialect, schema, field, row.id(), value)?);
+                    push_sql_value(&mut line, dialect, schema, field, row.id(), value)?;
                 }
             }
             line.push(')');
