@@ -48,6 +48,12 @@ fn server_bin() -> PathBuf {
     if let Some(bin) = find() {
         return bin;
     }
+    // The tests of this file run in parallel: one of them installs, the others wait.
+    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _installing = INSTALL.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(bin) = find() {
+        return bin;
+    }
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/test.d/15-postgres");
     let status = Command::new(&script).status();
     find().unwrap_or_else(|| {
