@@ -15,48 +15,149 @@ use crate::value::Value;
 /// The message starts with the quoted field name, as the original's did.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ValidationError {
+    /// A null given for a field that is not nullable.
     #[error("'{field}': The value can't be None")]
-    NullNotAllowed { table: String, field: String },
+    NullNotAllowed {
+        /// The table written to or queried; empty where not known.
+        table: String,
+        /// The field the value was given for.
+        field: String,
+    },
+    /// A string longer than its CHAR field's size.
     #[error("'{field}': The value is too long")]
-    TooLong { table: String, field: String, value: Value },
+    TooLong {
+        /// The table written to or queried; empty where not known.
+        table: String,
+        /// The field the value was given for.
+        field: String,
+        /// The value given.
+        value: Value,
+    },
+    /// An integer that does not fit its field's width (the `id` included).
     #[error("'{field}': The value is too big")]
-    TooBig { table: String, field: String, value: Value },
+    TooBig {
+        /// The table written to or queried; empty where not known.
+        table: String,
+        /// The field the value was given for.
+        field: String,
+        /// The value given.
+        value: Value,
+    },
     /// A CHAR slot whose first byte is NUL reads back as null, so such a value could
     /// never be read back as written.
     #[error("'{field}': The value cannot start with a NUL character (the file format reads that as null)")]
-    LeadingNul { table: String, field: String, value: Value },
+    LeadingNul {
+        /// The table written to or queried; empty where not known.
+        table: String,
+        /// The field the value was given for.
+        field: String,
+        /// The value given.
+        value: Value,
+    },
     /// A non-integer given for an integer field; `repr` is how the caller wrote the value.
     #[error("'{field}': Type mismatch: `{repr}` is not `int`")]
-    NotAnInt { table: String, field: String, repr: String },
+    NotAnInt {
+        /// The table written to or queried; empty where not known.
+        table: String,
+        /// The field the value was given for.
+        field: String,
+        /// The value as the caller wrote it.
+        repr: String,
+    },
     /// A non-string given for a CHAR or TEXT field (the original's message has no detail).
     #[error("'{field}': Type mismatch")]
-    NotAString { table: String, field: String },
+    NotAString {
+        /// The table written to or queried; empty where not known.
+        table: String,
+        /// The field the value was given for.
+        field: String,
+    },
+    /// An insert names an id a row already has.
     #[error("'id': row with id {id} already exists")]
-    DuplicateId { table: String, id: i64 },
+    DuplicateId {
+        /// The table written to or queried; empty where not known.
+        table: String,
+        /// The id already taken.
+        id: i64,
+    },
+    /// An id of 0 or less: ids start at 1.
     #[error("'id': The value must be greater than 0, got {id}")]
-    NonPositiveId { table: String, id: i64 },
+    NonPositiveId {
+        /// The table written to or queried; empty where not known.
+        table: String,
+        /// The id given.
+        id: i64,
+    },
     /// The PK index holds an entry for every id up to the largest, so an id far past
     /// the others would make one insert write gigabytes of `#`.
     #[error(
         "'id': id {id} is too far past the table's last one: its PK index would grow by {gap} bytes \
          (at most {limit} at once)"
     )]
-    IdTooFar { table: String, id: i64, gap: u64, limit: u64 },
+    IdTooFar {
+        /// The table written to or queried; empty where not known.
+        table: String,
+        /// The id given.
+        id: i64,
+        /// How many bytes the PK index would grow by.
+        gap: u64,
+        /// The most it may grow by in one write.
+        limit: u64,
+    },
+    /// An update gives a row another id.
     #[error("'id': the id of row {id} cannot be changed to {new_id}")]
-    IdChanged { table: String, id: i64, new_id: i64 },
+    IdChanged {
+        /// The table written to or queried; empty where not known.
+        table: String,
+        /// The row updated.
+        id: i64,
+        /// The id the update gave it.
+        new_id: i64,
+    },
+    /// A field name the table does not have.
     #[error("'{field}': No such field in table '{table}'")]
-    UnknownField { table: String, field: String },
+    UnknownField {
+        /// The table written to or queried; empty where not known.
+        table: String,
+        /// The name given.
+        field: String,
+    },
+    /// A table name the database does not have.
     #[error("No such table: '{table}'")]
-    UnknownTable { table: String },
+    UnknownTable {
+        /// The name given.
+        table: String,
+    },
+    /// A condition or an aggregate that does not suit the field's type: an ordering
+    /// condition (`<`, `>=`, …) with a value of another type, a SUM or AVG of a non-number.
     #[error("'{field}': the condition value `{repr}` cannot be compared with this field")]
-    BadCondition { table: String, field: String, repr: String },
+    BadCondition {
+        /// The table written to or queried; empty where not known.
+        table: String,
+        /// The field the condition is on.
+        field: String,
+        /// The condition's value as the caller wrote it (for an aggregate, what it needs).
+        repr: String,
+    },
     /// A limit or offset that cannot be: a limit of 0 or less, an offset below 0.
     #[error("'{what}': must be {}, got {value}", if *what == "limit" { "at least 1" } else { "at least 0" })]
-    BadLimit { table: String, what: &'static str, value: i64 },
+    BadLimit {
+        /// The table written to or queried; empty where not known.
+        table: String,
+        /// `limit` or `offset`.
+        what: &'static str,
+        /// The value given.
+        value: i64,
+    },
     /// Conditions nest at most [`MAX_COND_DEPTH`](crate::MAX_COND_DEPTH) levels; chains
     /// of one combinator (`a | b | c …`) are flattened and do not count.
     #[error("table '{table}': the condition is nested more than {limit} levels deep")]
-    CondTooDeep { table: String, limit: usize },
+    CondTooDeep {
+        /// The table written to or queried; empty where not known.
+        table: String,
+        /// The deepest nesting allowed.
+        limit: usize,
+    },
 }
 
 /// A value given to [`to_values`](crate::to_values) does not make a row. The message
@@ -84,17 +185,35 @@ pub enum ValidationError {
 pub enum SerError {
     /// Only a struct, or a map from field names to values, is a row.
     #[error("only a struct or a map from field names to values can be written as a row, not {kind}")]
-    NotARow { kind: &'static str },
+    NotARow {
+        /// What was given instead (`a sequence`, `an integer`, …).
+        kind: &'static str,
+    },
     /// A field holds an integer, a string or null; `kind` is what was given instead
     /// (`a struct`, `a sequence`, `a map`, `a float`, …).
     #[error("'{field}': {kind} cannot be written to a field (fields hold integers, strings and None)")]
-    Unsupported { field: String, kind: &'static str },
+    Unsupported {
+        /// The field the value was for.
+        field: String,
+        /// What was given instead.
+        kind: &'static str,
+    },
     /// An integer past `i64`'s range (a large `u64`, an `i128`).
     #[error("'{field}': {value} does not fit a 64-bit signed integer")]
-    OutOfRange { field: String, value: String },
+    OutOfRange {
+        /// The field the value was for.
+        field: String,
+        /// The integer, written in decimal.
+        value: String,
+    },
     /// The type's own `Serialize` implementation failed.
     #[error("'{field}': {message}")]
-    Custom { field: String, message: String },
+    Custom {
+        /// The field being written; empty if the failure came outside one.
+        field: String,
+        /// The implementation's message.
+        message: String,
+    },
 }
 
 impl serde::ser::Error for SerError {
@@ -120,21 +239,54 @@ impl SerError {
 pub enum IntegrityError {
     /// Same text as the original's `ValueError`.
     #[error("Item id={id} does not exist in '{target}'")]
-    MissingTarget { table: String, field: String, target: String, id: i64 },
+    MissingTarget {
+        /// The table written to.
+        table: String,
+        /// The foreign-key field.
+        field: String,
+        /// The table the field refers to.
+        target: String,
+        /// The id the field was given.
+        id: i64,
+    },
+    /// A delete would leave rows referring to the deleted one, and their field is ON DELETE RESTRICT.
     #[error(
         "Cannot delete row id={id} from '{table}': table '{referrer}' has referring rows \
          (field '{field}' is ON DELETE RESTRICT)"
     )]
-    DeleteRestricted { table: String, id: i64, referrer: String, field: String },
+    DeleteRestricted {
+        /// The table deleted from.
+        table: String,
+        /// The row to delete.
+        id: i64,
+        /// The table whose rows refer to it.
+        referrer: String,
+        /// The field of `referrer` that refers to `table`.
+        field: String,
+    },
     /// Same text as the original's `ValueError`.
     #[error(
         "Cannot truncate table '{table}': table '{referrer}' has referring rows. \
          Use `cascade` option to truncate dependent tables."
     )]
-    TruncateRestricted { table: String, referrer: String },
+    TruncateRestricted {
+        /// The table to truncate.
+        table: String,
+        /// A table with rows that refer to it.
+        referrer: String,
+    },
     /// A unique field already holds the value, in row `id`.
     #[error("'{field}': the value {} is already used by row id={id} of '{table}' (the field is UNIQUE)", value.repr())]
-    Unique { table: String, field: String, value: Value, id: i64 },
+    Unique {
+        /// The table written to.
+        table: String,
+        /// The UNIQUE field.
+        field: String,
+        /// The value written.
+        value: Value,
+        /// The row that already holds it.
+        id: i64,
+    },
 }
 
 /// A file does not parse. The message always contains `Inconsistent data`, as the
@@ -142,16 +294,22 @@ pub enum IntegrityError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("Inconsistent data in {path} at {location}: {detail}")]
 pub struct CorruptDataError {
+    /// The file.
     pub path: PathBuf,
+    /// Where in the file.
     pub location: Location,
+    /// What is wrong there.
     pub detail: String,
 }
 
 /// Where in a file a corruption was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Location {
+    /// A row slot, by number (from 0).
     Slot(u64),
+    /// A byte offset into the file.
     Offset(u64),
+    /// The file as a whole (its length, its only value).
     Whole,
 }
 
@@ -174,56 +332,179 @@ pub enum SchemaError {
         "table '{table}': the schema on disk differs from the declared one at field {position}: \
          stored `{stored}`, declared `{declared}`{}", if change.is_empty() { String::new() } else { format!(" ({change})") }
     )]
-    Mismatch { table: String, position: usize, stored: String, declared: String, change: String },
+    Mismatch {
+        /// The table the declaration is for.
+        table: String,
+        /// The position of the first field that differs, from 1.
+        position: usize,
+        /// That field as stored on disk.
+        stored: String,
+        /// That field as declared.
+        declared: String,
+        /// What the difference amounts to; empty if nothing more is known.
+        change: String,
+    },
+    /// A declared table that is not valid in itself.
     #[error("table '{table}': {problem}")]
-    Invalid { table: String, problem: String },
+    Invalid {
+        /// The table the declaration is for.
+        table: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// A line of a stored schema file does not parse.
     #[error("{path}: line {line}: cannot parse `{text}`")]
-    Unparsable { path: PathBuf, line: usize, text: String },
+    Unparsable {
+        /// The schema file.
+        path: PathBuf,
+        /// The line number, from 1.
+        line: usize,
+        /// The line's text.
+        text: String,
+    },
+    /// Two declared tables have the same name.
     #[error("table '{table}' is declared twice")]
-    DuplicateTable { table: String },
+    DuplicateTable {
+        /// The table the declaration is for.
+        table: String,
+    },
+    /// A foreign key refers to a table that is not declared.
     #[error("table '{table}': field '{field}' refers to table '{target}', which is not declared")]
-    UnknownTarget { table: String, field: String, target: String },
+    UnknownTarget {
+        /// The table the declaration is for.
+        table: String,
+        /// The foreign-key field.
+        field: String,
+        /// The table it refers to.
+        target: String,
+    },
+    /// A format width that is neither 9 nor 6.
     #[error("format width {width} is not one of 9 (the spec's) or 6 (bazoola 0.0.7's)")]
-    BadWidth { width: usize },
+    BadWidth {
+        /// The width found.
+        width: usize,
+    },
     /// A handle opening the directory again (after a schema change elsewhere) finds a
     /// table it had and declares gone: not created afresh, which would hide its rows.
     #[error("table '{table}' was dropped or renamed since this handle opened the database")]
-    Gone { table: String },
+    Gone {
+        /// The table the handle had.
+        table: String,
+    },
 }
 
 /// A schema change (SPEC §9) that the schema or the rows do not allow. Nothing changed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AlterError {
+    /// A table of that name already exists.
     #[error("table '{table}' already exists")]
-    TableExists { table: String },
+    TableExists {
+        /// The name asked for.
+        table: String,
+    },
     /// A new table's (or a renamed table's) file name is taken by a file already there.
     #[error("table '{table}': the file {path} is in the way (a table of that name existed before?)")]
-    FileInTheWay { table: String, path: PathBuf },
+    FileInTheWay {
+        /// The table the change is to.
+        table: String,
+        /// The file in the way.
+        path: PathBuf,
+    },
+    /// The table already has a field of that name.
     #[error("table '{table}': field '{field}' already exists")]
-    FieldExists { table: String, field: String },
+    FieldExists {
+        /// The table the change is to.
+        table: String,
+        /// The name asked for.
+        field: String,
+    },
+    /// A table to drop is referred to by another table's foreign key.
     #[error(
         "cannot drop table '{table}': field '{field}' of table '{referrer}' refers to it \
          (drop it with cascade to make that field a plain INT)"
     )]
-    Referenced { table: String, referrer: String, field: String },
+    Referenced {
+        /// The table to drop.
+        table: String,
+        /// The table that refers to it.
+        referrer: String,
+        /// The field of `referrer` that refers to it.
+        field: String,
+    },
+    /// A change to the primary key `id`, which no schema change may touch.
     #[error("table '{table}': the primary key `id` cannot be {what}")]
-    PrimaryKey { table: String, what: &'static str },
+    PrimaryKey {
+        /// The table the change is to.
+        table: String,
+        /// What the change would do to it (`dropped`, `renamed`, …).
+        what: &'static str,
+    },
+    /// A field change that would change its type or its foreign-key target.
     #[error(
         "table '{table}': field '{field}' cannot change from `{from}` to `{to}` \
          (sizes, NULL, indexes and ON DELETE rules can change; types and FK targets cannot)"
     )]
-    TypeChange { table: String, field: String, from: String, to: String },
+    TypeChange {
+        /// The table the change is to.
+        table: String,
+        /// The field the change is to.
+        field: String,
+        /// The field's declaration now.
+        from: String,
+        /// The declaration asked for.
+        to: String,
+    },
+    /// A row holds a value that does not fit the field's new declaration.
     #[error("table '{table}': field '{field}' cannot become `{to}`: row id={id} holds {}, which does not fit", value.repr())]
-    DoesNotFit { table: String, field: String, to: String, id: i64, value: Value },
+    DoesNotFit {
+        /// The table the change is to.
+        table: String,
+        /// The field the change is to.
+        field: String,
+        /// The declaration asked for.
+        to: String,
+        /// The first row whose value does not fit.
+        id: i64,
+        /// That row's value.
+        value: Value,
+    },
+    /// A field to make NOT NULL holds null in some row.
     #[error("table '{table}': field '{field}' cannot become NOT NULL: row id={id} holds null")]
-    HoldsNull { table: String, field: String, id: i64 },
+    HoldsNull {
+        /// The table the change is to.
+        table: String,
+        /// The field the change is to.
+        field: String,
+        /// The first row that holds null.
+        id: i64,
+    },
+    /// A field to make UNIQUE holds the same value in two rows.
     #[error("table '{table}': field '{field}' cannot become UNIQUE: rows id={first} and id={id} both hold {}", value.repr())]
-    Duplicate { table: String, field: String, value: Value, first: i64, id: i64 },
+    Duplicate {
+        /// The table the change is to.
+        table: String,
+        /// The field the change is to.
+        field: String,
+        /// The value both rows hold.
+        value: Value,
+        /// The first row that holds it.
+        first: i64,
+        /// The next row that holds it.
+        id: i64,
+    },
+    /// A non-nullable field added without a default to a table that has rows.
     #[error(
         "table '{table}': the new field '{field}' is not nullable, so the rows already there \
          (row id={id} first) need a default"
     )]
-    NeedsDefault { table: String, field: String, id: i64 },
+    NeedsDefault {
+        /// The table the change is to.
+        table: String,
+        /// The field the change is to.
+        field: String,
+        /// The first row already there.
+        id: i64,
+    },
     /// Schema changes swap whole files, which a transaction's other changes could not
     /// be part of.
     #[error("schema changes cannot run inside a transaction")]
@@ -231,13 +512,26 @@ pub enum AlterError {
     /// Opening without `migrate` found a declared schema that differs from the stored
     /// one in a way migrate would apply.
     #[error("table '{table}': the declared schema {change}; open with migrate to apply that")]
-    NeedsMigration { table: String, change: String },
+    NeedsMigration {
+        /// The table the change is to.
+        table: String,
+        /// What the declared schema changes, in words.
+        change: String,
+    },
     /// A difference migrate does not apply: it could lose data or needs a choice.
     #[error("table '{table}': the declared schema {change}, which migrate does not do; {how}")]
-    NotMigratable { table: String, change: String, how: String },
+    NotMigratable {
+        /// The table the change is to.
+        table: String,
+        /// What the declared schema changes, in words.
+        change: String,
+        /// How to make the change instead.
+        how: String,
+    },
 }
 
 impl AlterError {
+    /// The table the change was to; `None` for [`InTransaction`](AlterError::InTransaction).
     pub fn table(&self) -> Option<&str> {
         use AlterError::*;
         match self {
@@ -257,6 +551,7 @@ impl AlterError {
         }
     }
 
+    /// The field the change was to; `id` for a change to the primary key.
     pub fn field(&self) -> Option<&str> {
         use AlterError::*;
         match self {
@@ -283,6 +578,7 @@ impl AlterError {
         }
     }
 
+    /// The row value that does not allow the change.
     pub fn value(&self) -> Option<&Value> {
         match self {
             AlterError::DoesNotFit { value, .. } | AlterError::Duplicate { value, .. } => Some(value),
@@ -294,15 +590,25 @@ impl AlterError {
 /// What the database was doing when the operating system refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IoOp {
+    /// Opening a file.
     Open,
+    /// Reading a file.
     Read,
+    /// Writing a file.
     Write,
+    /// Truncating (or extending) a file to a length.
     Truncate,
+    /// Flushing a file to disk.
     Sync,
+    /// Taking or releasing a file lock.
     Lock,
+    /// Creating a directory.
     CreateDir,
+    /// Listing a directory.
     ListDir,
+    /// Renaming a file.
     Rename,
+    /// Removing a file.
     Remove,
 }
 
@@ -327,8 +633,11 @@ impl fmt::Display for IoOp {
 #[derive(Debug, thiserror::Error)]
 #[error("Failed to {op} {path}: {source}")]
 pub struct IoError {
+    /// The file or directory.
     pub path: PathBuf,
+    /// What was being done.
     pub op: IoOp,
+    /// The operating system's own error.
     #[source]
     pub source: std::io::Error,
 }
@@ -336,16 +645,27 @@ pub struct IoError {
 /// Every error a [`Database`](crate::Database) method can return.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// A value does not fit its field, or a request names something that is not there.
     #[error(transparent)]
     Validation(#[from] ValidationError),
+    /// No row of the table has the id (same text as the original's).
     #[error("Row with ID={id} does not exist")]
-    NotFound { table: String, id: i64 },
+    NotFound {
+        /// The table read.
+        table: String,
+        /// The id asked for.
+        id: i64,
+    },
+    /// A change would break a foreign key or a UNIQUE field.
     #[error(transparent)]
     Integrity(#[from] IntegrityError),
+    /// A file does not parse.
     #[error(transparent)]
     CorruptData(#[from] CorruptDataError),
+    /// A declared schema is invalid, or differs from the one on disk.
     #[error(transparent)]
     Schema(#[from] SchemaError),
+    /// A schema change that the schema or the rows do not allow.
     #[error(transparent)]
     Alter(#[from] AlterError),
     /// Another process (or another handle) changed a table's schema since this handle
@@ -354,14 +674,25 @@ pub enum Error {
     #[error(
         "the schema of the database in {dir} changed while this read was under way ({file} was replaced)"
     )]
-    SchemaChanged { dir: PathBuf, file: String },
+    SchemaChanged {
+        /// The database directory.
+        dir: PathBuf,
+        /// The schema file that was replaced.
+        file: String,
+    },
+    /// The operating system refused an operation on a file.
     #[error(transparent)]
     Io(#[from] IoError),
     /// A struct given to [`to_values`](crate::to_values) does not make a row.
     #[error(transparent)]
     Serialize(#[from] SerError),
+    /// The handle was closed with [`Database::close`](crate::Database::close).
     #[error("the database in {dir} is closed")]
-    Closed { dir: PathBuf },
+    Closed {
+        /// The database directory.
+        dir: PathBuf,
+    },
+    /// Ending a transaction on a thread that has none open.
     #[error("this thread has no open transaction")]
     NoTransaction,
     /// An earlier failure inside this transaction left it unusable; it will roll back.
@@ -371,20 +702,38 @@ pub enum Error {
     /// and retries the read; this never reaches a caller.
     #[doc(hidden)]
     #[error("the index on '{table}'.'{field}' must be rebuilt before it is read")]
-    StaleIndex { table: String, field: String },
+    StaleIndex {
+        /// The table the index is on.
+        table: String,
+        /// The indexed field.
+        field: String,
+    },
     /// A read callback (a custom condition, a `for_each` visitor) tried to write: the
     /// thread holds a shared lock that a write would wait on forever.
     #[error(
         "cannot write to the database in {dir} from inside a read of it on the same thread \
          (a condition or visitor callback); run both inside a transaction"
     )]
-    WriteInsideRead { dir: PathBuf },
+    WriteInsideRead {
+        /// The database directory.
+        dir: PathBuf,
+    },
     /// A number the table must write (a text-heap offset, a slot) no longer fits the
     /// format's fixed-width slots. `vacuum` reclaims freed text.
     #[error("table '{table}' is full: {what} does not fit the {width}-digit slots of {path}")]
-    Full { table: String, path: PathBuf, what: String, width: usize },
+    Full {
+        /// The full table.
+        table: String,
+        /// The file whose slots are too narrow.
+        path: PathBuf,
+        /// The number that does not fit.
+        what: String,
+        /// The digits a slot holds.
+        width: usize,
+    },
 }
 
+/// The result of every fallible operation; the error is [`Error`] unless named.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// The values an error is about, readable without parsing its message. Each accessor
@@ -462,6 +811,7 @@ impl Error {
 }
 
 impl ValidationError {
+    /// The table, where known.
     pub fn table(&self) -> Option<&str> {
         use ValidationError::*;
         match self {
@@ -501,6 +851,7 @@ impl ValidationError {
         }
     }
 
+    /// The id: the duplicate, the non-positive, the changed or the too-far one.
     pub fn id(&self) -> Option<i64> {
         match self {
             ValidationError::DuplicateId { id, .. }
@@ -511,6 +862,7 @@ impl ValidationError {
         }
     }
 
+    /// The value that does not fit its field.
     pub fn value(&self) -> Option<&Value> {
         match self {
             ValidationError::TooLong { value, .. }
@@ -541,6 +893,7 @@ impl IntegrityError {
         }
     }
 
+    /// The foreign-key or UNIQUE field.
     pub fn field(&self) -> Option<&str> {
         match self {
             IntegrityError::MissingTarget { field, .. }
@@ -550,6 +903,8 @@ impl IntegrityError {
         }
     }
 
+    /// The row id: the id a foreign key names, the row whose delete was restricted, the row
+    /// that already holds a unique value.
     pub fn id(&self) -> Option<i64> {
         match self {
             IntegrityError::MissingTarget { id, .. }
@@ -561,6 +916,7 @@ impl IntegrityError {
 }
 
 impl SchemaError {
+    /// The table the declaration is for, where the error is about one.
     pub fn table(&self) -> Option<&str> {
         match self {
             SchemaError::Mismatch { table, .. }

@@ -34,6 +34,8 @@
 //! [`to_values`] (serde), or any iterator of pairs; they come out as [`Row`]s, which
 //! [`Row::deserialize`] reads into a struct.
 
+#![warn(missing_docs)]
+
 mod db;
 mod de;
 mod error;

@@ -51,18 +51,22 @@ impl Values {
         self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v)
     }
 
+    /// How many values were given.
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
+    /// Whether no value was given.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
+    /// The `(name, value)` pairs, in the order given.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.0.iter().map(|(n, v)| (n.as_str(), v))
     }
 
+    /// The `(name, value)` pairs, in the order given.
     pub fn into_vec(self) -> Vec<(String, Value)> {
         self.0
     }

@@ -11,6 +11,7 @@ use std::sync::Arc;
 /// One field's value.
 #[derive(Debug, Clone, Default)]
 pub enum Value {
+    /// A null field (and a `Join` key when the FK is null).
     #[default]
     Null,
     /// PK, INT and FK fields.
@@ -58,15 +59,18 @@ impl std::hash::Hash for Value {
 }
 
 impl Value {
+    /// Whether the value is null.
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
+    /// The integer, if this is one.
     pub fn as_int(&self) -> Option<i64> {
         match self {
             Value::Int(v) => Some(*v),
             _ => None,
         }
     }
+    /// The number, if this is one: a float, or an integer converted.
     pub fn as_float(&self) -> Option<f64> {
         match self {
             Value::Float(v) => Some(*v),
@@ -74,18 +78,21 @@ impl Value {
             _ => None,
         }
     }
+    /// The string, if this is one.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::Text(v) => Some(v),
             _ => None,
         }
     }
+    /// The joined row, if this is one.
     pub fn as_row(&self) -> Option<&Row> {
         match self {
             Value::Row(row) => Some(row),
             _ => None,
         }
     }
+    /// The joined rows, if this is a list of them.
     pub fn as_rows(&self) -> Option<&[Row]> {
         match self {
             Value::Rows(rows) => Some(rows),
@@ -174,6 +181,7 @@ impl Row {
         Row { columns: names.into(), values }
     }
 
+    /// The value of field or join key `name`.
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.columns.iter().position(|c| &**c == name).map(|i| &self.values[i])
     }
@@ -183,26 +191,32 @@ impl Row {
         self.values.first().and_then(Value::as_int).unwrap_or_default()
     }
 
+    /// How many values the row has.
     pub fn len(&self) -> usize {
         self.values.len()
     }
 
+    /// Whether the row has no values.
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
     }
 
+    /// The names of its values, shared with the other rows of its result.
     pub fn columns(&self) -> &Columns {
         &self.columns
     }
 
+    /// Its values, in the order of [`columns`](Self::columns).
     pub fn values(&self) -> &[Value] {
         &self.values
     }
 
+    /// Its values, in the order of [`columns`](Self::columns).
     pub fn into_values(self) -> Vec<Value> {
         self.values
     }
 
+    /// The `(name, value)` pairs, in column order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.columns.iter().map(|c| &**c).zip(&self.values)
     }

@@ -27,41 +27,173 @@ use crate::value::Value;
 /// One broken invariant.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Problem {
+    /// The directory holds a hot journal: a write was cut short and not yet rolled back.
     #[error("a hot journal was left behind")]
     HotJournal,
+    /// A part of a table's files could not be read or parsed; the rest was still checked.
     #[error("table '{table}': {message}")]
-    Unreadable { table: String, message: String },
+    Unreadable {
+        /// The table.
+        table: String,
+        /// What could not be read, and why.
+        message: String,
+    },
+    /// A live row whose id is 0 or less.
     #[error("table '{table}': the row at slot {slot} has id {id}, but ids are greater than 0")]
-    BadId { table: String, slot: u64, id: i64 },
+    BadId {
+        /// The table.
+        table: String,
+        /// The row slot, from 0.
+        slot: u64,
+        /// The row's id.
+        id: i64,
+    },
+    /// A live row that the PK index does not point at.
     #[error("table '{table}': row id {id} at slot {slot} is not in the index (index says {indexed:?})")]
-    RowNotIndexed { table: String, id: i64, slot: u64, indexed: Option<u64> },
+    RowNotIndexed {
+        /// The table.
+        table: String,
+        /// The row's id.
+        id: i64,
+        /// The row slot, from 0.
+        slot: u64,
+        /// The slot the index gives for the id instead, if any.
+        indexed: Option<u64>,
+    },
+    /// A PK index entry pointing at a slot that does not hold that id.
     #[error("table '{table}': the index points id {id} at slot {slot}, which does not hold it")]
-    DanglingIndex { table: String, id: i64, slot: u64 },
+    DanglingIndex {
+        /// The table.
+        table: String,
+        /// The row's id.
+        id: i64,
+        /// The row slot, from 0.
+        slot: u64,
+    },
+    /// Two live rows with the same id.
     #[error("table '{table}': id {id} appears in more than one row")]
-    DuplicateId { table: String, id: i64 },
+    DuplicateId {
+        /// The table.
+        table: String,
+        /// The id.
+        id: i64,
+    },
+    /// An entry of the free stack that is not a deleted slot, or is there twice.
     #[error("table '{table}': free slot {slot} {reason}")]
-    BadFreeSlot { table: String, slot: u64, reason: &'static str },
+    BadFreeSlot {
+        /// The table.
+        table: String,
+        /// The slot the entry names.
+        slot: u64,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A deleted slot missing from the free stack, so no insert will reuse it.
     #[error("table '{table}': deleted slot {slot} is not on the free stack")]
-    LostSlot { table: String, slot: u64 },
+    LostSlot {
+        /// The table.
+        table: String,
+        /// The row slot, from 0.
+        slot: u64,
+    },
+    /// The sequence file is not a number the next insert can build on.
     #[error("table '{table}': the sequence {detail}")]
-    BadSequence { table: String, detail: String },
+    BadSequence {
+        /// The table.
+        table: String,
+        /// What is wrong with it.
+        detail: String,
+    },
+    /// A TEXT slot pointing at no live heap record, or at one another slot shares.
     #[error("table '{table}': row id {id} field '{field}' points at text offset {offset}, {reason}")]
-    BadTextRef { table: String, id: i64, field: String, offset: u64, reason: &'static str },
+    BadTextRef {
+        /// The table.
+        table: String,
+        /// The row's id.
+        id: i64,
+        /// The TEXT field.
+        field: String,
+        /// The heap offset the slot holds.
+        offset: u64,
+        /// What is wrong with that offset.
+        reason: &'static str,
+    },
+    /// A live heap record that no row uses.
     #[error("table '{table}': the text record at offset {offset} is live but no row uses it")]
-    LeakedText { table: String, offset: u64 },
+    LeakedText {
+        /// The table.
+        table: String,
+        /// The record's offset in the heap.
+        offset: u64,
+    },
+    /// A foreign key naming a row that does not exist.
     #[error("table '{table}': row id {id} field '{field}' refers to missing row {target_id} of '{target}'")]
-    DanglingReference { table: String, id: i64, field: String, target: String, target_id: i64 },
+    DanglingReference {
+        /// The table.
+        table: String,
+        /// The row's id.
+        id: i64,
+        /// The foreign-key field.
+        field: String,
+        /// The table the field refers to.
+        target: String,
+        /// The id the field holds.
+        target_id: i64,
+    },
+    /// A row missing from a secondary index.
     #[error("table '{table}': row id {id} is missing from the index on '{field}'")]
-    MissingFromIndex { table: String, field: String, id: i64 },
+    MissingFromIndex {
+        /// The table.
+        table: String,
+        /// The indexed field.
+        field: String,
+        /// The row's id.
+        id: i64,
+    },
+    /// A secondary index entry the row at its slot does not match.
     #[error("table '{table}': the index on '{field}' lists slot {slot} with {value}, which the row there does not hold")]
-    ExtraInIndex { table: String, field: String, slot: u64, value: String },
+    ExtraInIndex {
+        /// The table.
+        table: String,
+        /// The indexed field.
+        field: String,
+        /// The slot the entry names.
+        slot: u64,
+        /// The value the entry holds, as written in a condition.
+        value: String,
+    },
+    /// A secondary index whose entries are not sorted.
     #[error("table '{table}': the index on '{field}' is out of order after its entry for slot {slot}")]
-    IndexOutOfOrder { table: String, field: String, slot: u64 },
+    IndexOutOfOrder {
+        /// The table.
+        table: String,
+        /// The indexed field.
+        field: String,
+        /// The slot of the last entry in order.
+        slot: u64,
+    },
+    /// Two rows holding the same value in a UNIQUE field.
     #[error("table '{table}': rows {first} and {second} both hold {value} in '{field}', which is UNIQUE")]
-    NotUnique { table: String, field: String, value: String, first: i64, second: i64 },
+    NotUnique {
+        /// The table.
+        table: String,
+        /// The UNIQUE field.
+        field: String,
+        /// The value both rows hold, as written in a condition.
+        value: String,
+        /// The id of one row.
+        first: i64,
+        /// The id of the other.
+        second: i64,
+    },
     /// More problems than are worth listing were found in one table.
     #[error("table '{table}': {count} more problems not listed")]
-    More { table: String, count: u64 },
+    More {
+        /// The table.
+        table: String,
+        /// How many more problems were found.
+        count: u64,
+    },
 }
 
 /// How many problems one table lists before only counting the rest: a file full of
@@ -103,8 +235,11 @@ impl Findings {
 /// Space `vacuum` would give back: the freed records of a table's text heap.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reclaimable {
+    /// The table.
     pub table: String,
+    /// Its text heap file.
     pub path: PathBuf,
+    /// How many bytes of it the freed records take.
     pub bytes: u64,
 }
 
@@ -113,7 +248,9 @@ pub struct Reclaimable {
 /// Not a problem: it is rebuilt before its next use (or by `reindex`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StaleIndex {
+    /// The table.
     pub table: String,
+    /// The indexed field.
     pub field: String,
 }
 
@@ -121,8 +258,11 @@ pub struct StaleIndex {
 /// problem but worth knowing: space a `vacuum` would reclaim, indexes to be rebuilt.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CheckReport {
+    /// The broken invariants, in the order found; empty when the files are healthy.
     pub problems: Vec<Problem>,
+    /// Text heaps with freed records, one per table that has any.
     pub reclaimable: Vec<Reclaimable>,
+    /// Indexes to be rebuilt before their next use.
     pub stale_indexes: Vec<StaleIndex>,
 }
 

@@ -29,19 +29,33 @@ pub type RowPredicate = Arc<dyn Fn(&Row) -> Result<bool> + Send + Sync>;
 /// A condition on a table's rows.
 #[derive(Clone)]
 pub enum Cond {
+    /// Each field equals its value; nulls compare like any value.
     Eq(Vec<(String, Value)>),
+    /// Each field differs from its value.
     Ne(Vec<(String, Value)>),
+    /// Each field is less than its value; a null never is.
     Lt(Vec<(String, Value)>),
+    /// Each field is greater than its value; a null never is.
     Gt(Vec<(String, Value)>),
+    /// Each field is less than or equal to its value; a null never is.
     Le(Vec<(String, Value)>),
+    /// Each field is greater than or equal to its value; a null never is.
     Ge(Vec<(String, Value)>),
+    /// Each field contains its string (a number, in its decimal text); a null never does.
     Substr(Vec<(String, String)>),
+    /// As [`Substr`](Cond::Substr), ignoring case.
     ISubstr(Vec<(String, String)>),
+    /// The field equals one of the values.
     In(String, Vec<Value>),
+    /// The field is null.
     IsNull(String),
+    /// Every condition holds.
     And(Vec<Cond>),
+    /// At least one condition holds.
     Or(Vec<Cond>),
+    /// The condition does not hold.
     Not(Box<Cond>),
+    /// A user predicate holds for the decoded row.
     Custom(RowPredicate),
 }
 
@@ -130,36 +144,47 @@ impl fmt::Display for Cond {
 }
 
 impl Cond {
+    /// `field = value`.
     pub fn eq(field: impl Into<String>, value: impl Into<Value>) -> Cond {
         Cond::Eq(vec![(field.into(), value.into())])
     }
+    /// `field != value`.
     pub fn ne(field: impl Into<String>, value: impl Into<Value>) -> Cond {
         Cond::Ne(vec![(field.into(), value.into())])
     }
+    /// `field < value`.
     pub fn lt(field: impl Into<String>, value: impl Into<Value>) -> Cond {
         Cond::Lt(vec![(field.into(), value.into())])
     }
+    /// `field > value`.
     pub fn gt(field: impl Into<String>, value: impl Into<Value>) -> Cond {
         Cond::Gt(vec![(field.into(), value.into())])
     }
+    /// `field <= value`.
     pub fn le(field: impl Into<String>, value: impl Into<Value>) -> Cond {
         Cond::Le(vec![(field.into(), value.into())])
     }
+    /// `field >= value`.
     pub fn ge(field: impl Into<String>, value: impl Into<Value>) -> Cond {
         Cond::Ge(vec![(field.into(), value.into())])
     }
+    /// `field` contains `needle`.
     pub fn substr(field: impl Into<String>, needle: impl Into<String>) -> Cond {
         Cond::Substr(vec![(field.into(), needle.into())])
     }
+    /// `field` contains `needle`, ignoring case.
     pub fn isubstr(field: impl Into<String>, needle: impl Into<String>) -> Cond {
         Cond::ISubstr(vec![(field.into(), needle.into())])
     }
+    /// `field` equals one of `values`.
     pub fn is_in<V: Into<Value>>(field: impl Into<String>, values: impl IntoIterator<Item = V>) -> Cond {
         Cond::In(field.into(), values.into_iter().map(Into::into).collect())
     }
+    /// `field` is null.
     pub fn is_null(field: impl Into<String>) -> Cond {
         Cond::IsNull(field.into())
     }
+    /// `predicate` holds for the row (it gets the decoded row; its error aborts the search).
     pub fn custom(predicate: impl Fn(&Row) -> Result<bool> + Send + Sync + 'static) -> Cond {
         Cond::Custom(Arc::new(predicate))
     }

@@ -149,10 +149,12 @@ impl Database {
         self.change_schema(SchemaChange::AddField { table: table.into(), field, default: default.into() })
     }
 
+    /// Drops a field and its values from every row of `table`. `id` cannot be dropped.
     pub fn drop_field(&self, table: &str, field: &str) -> Result<()> {
         self.change_schema(SchemaChange::DropField { table: table.into(), field: field.into() })
     }
 
+    /// Renames field `from` of `table` to `to`; the values stay. `id` cannot be renamed.
     pub fn rename_field(&self, table: &str, from: &str, to: &str) -> Result<()> {
         self.change_schema(SchemaChange::RenameField {
             table: table.into(),
@@ -172,6 +174,7 @@ impl Database {
         self.change_schema(SchemaChange::AlterField { table: table.into(), field })
     }
 
+    /// The directory the database lives in.
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -190,6 +193,7 @@ impl Database {
         self.run(|e| e.read(|_| Ok(e.tables.iter().map(|t| t.schema.clone()).collect())))
     }
 
+    /// The schema of `table`.
     pub fn schema(&self, table: &str) -> Result<TableSchema> {
         self.run(|e| e.read(|_| Ok(e.tables[e.table(table)?].schema.clone())))
     }
@@ -207,6 +211,7 @@ impl Database {
         })
     }
 
+    /// The row with `id`, or `None` if there is none; `joins` are applied to it.
     pub fn find_by_id(&self, table: &str, id: i64, joins: &[Join]) -> Result<Option<Row>> {
         self.run(|e| {
             let t = e.table(table)?;
@@ -338,10 +343,14 @@ impl Database {
         self.run(|e| e.begin())
     }
 
+    /// Ends the calling thread's innermost transaction level; the outermost one commits,
+    /// unless an inner level rolled back or an operation failed, when it rolls back.
     pub fn commit(&self) -> Result<()> {
         self.engine()?.get().end(true)
     }
 
+    /// Ends the calling thread's innermost transaction level, rolling back: at once for the
+    /// outermost, and when the outermost ends for an inner one.
     pub fn rollback(&self) -> Result<()> {
         self.engine()?.get().end(false)
     }
@@ -411,6 +420,7 @@ impl Database {
         *guard = None;
     }
 
+    /// Whether [`close`](Self::close) was called.
     pub fn is_closed(&self) -> bool {
         self.engine.read().unwrap_or_else(|p| p.into_inner()).is_none()
     }

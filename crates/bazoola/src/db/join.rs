@@ -9,6 +9,7 @@ use super::cond::Cond;
 /// A join to apply to each row of a result.
 #[derive(Debug, Clone)]
 pub struct Join {
+    /// What the join attaches.
     pub kind: JoinKind,
     /// The FK field: in the result's table for a forward join, in `table` for an inverse.
     pub fk_field: String,
@@ -36,6 +37,7 @@ impl PartialEq for Join {
 
 impl Eq for Join {}
 
+/// What a [`Join`] attaches to each row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JoinKind {
     /// `Join`: the row `fk_field` references.
@@ -47,6 +49,8 @@ pub enum JoinKind {
 }
 
 impl Join {
+    /// The row of `table` that the row's `fk_field` points at, under `key` (null when the FK
+    /// is null).
     pub fn forward(fk_field: impl Into<String>, key: impl Into<String>, table: impl Into<String>) -> Join {
         Join {
             kind: JoinKind::Forward,
@@ -59,6 +63,7 @@ impl Join {
         }
     }
 
+    /// The list of rows of `table` whose `fk_field` points at the row, under `key`.
     pub fn inverse(fk_field: impl Into<String>, key: impl Into<String>, table: impl Into<String>) -> Join {
         Join { kind: JoinKind::Inverse, ..Join::forward(fk_field, key, table) }
     }

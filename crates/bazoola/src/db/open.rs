@@ -57,6 +57,7 @@ impl Default for OpenOptions {
 }
 
 impl OpenOptions {
+    /// The defaults, as [`OpenOptions::default`].
     pub fn new() -> OpenOptions {
         OpenOptions::default()
     }

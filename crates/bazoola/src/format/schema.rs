@@ -20,6 +20,7 @@ pub enum OnDelete {
 }
 
 impl OnDelete {
+    /// The rule as a schema file writes it: `RESTRICT`, `CASCADE`, `SET NULL` or `NO ACTION`.
     pub fn as_str(self) -> &'static str {
         match self {
             OnDelete::Restrict => "RESTRICT",
@@ -29,6 +30,8 @@ impl OnDelete {
         }
     }
 
+    /// Reads a rule written as [`as_str`](Self::as_str) does, in any case and with `_` for a
+    /// space; `None` if it is none of them.
     pub fn parse(text: &str) -> Option<OnDelete> {
         match text.trim().to_ascii_uppercase().replace('_', " ").as_str() {
             "RESTRICT" => Some(OnDelete::Restrict),
@@ -44,11 +47,27 @@ impl OnDelete {
 /// offsets, and `Int` declared without one) take the table's format width.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum FieldType {
+    /// The primary key `id`: a positive integer, unique, as wide as the format.
     Pk,
-    Int { size: Option<usize> },
-    Char { size: usize },
+    /// A signed integer.
+    Int {
+        /// The most bytes its decimal text (sign included) may take; `None` for the table's format width.
+        size: Option<usize>,
+    },
+    /// A string stored in the row, in a fixed-size slot.
+    Char {
+        /// The most UTF-8 bytes it holds.
+        size: usize,
+    },
+    /// A string of any length, stored in the table's text heap; the row holds its offset.
     Text,
-    Fk { table: String, on_delete: OnDelete },
+    /// A foreign key: the id of a row of another table.
+    Fk {
+        /// The table it refers to.
+        table: String,
+        /// What happens to the row when the row it refers to is deleted.
+        on_delete: OnDelete,
+    },
 }
 
 /// Whether a field has a secondary index, as declared.
@@ -75,13 +94,18 @@ pub const MAX_ROW: usize = 1 << 20;
 /// One field: a name, a type, whether it may be null, and its index.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Field {
+    /// The field's name, unique in its table.
     pub name: String,
+    /// Its type.
     pub ty: FieldType,
+    /// Whether it may hold null.
     pub nullable: bool,
+    /// Whether it has a secondary index.
     pub indexing: Indexing,
 }
 
 impl Field {
+    /// A field of type `ty`, not nullable, with the default indexing.
     pub fn new(name: impl Into<String>, ty: FieldType) -> Field {
         Field { name: name.into(), ty, nullable: false, indexing: Indexing::Default }
     }
@@ -166,6 +190,7 @@ impl Field {
         }
     }
 
+    /// Whether it holds an integer: the `id`, an INT or an FK.
     pub fn is_numeric(&self) -> bool {
         matches!(self.ty, FieldType::Pk | FieldType::Int { .. } | FieldType::Fk { .. })
     }
@@ -174,13 +199,16 @@ impl Field {
 /// What kind of secondary index a field has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct IndexSpec {
+    /// Whether the index refuses two rows holding the same non-null value.
     pub unique: bool,
 }
 
 /// A table's declaration: its name and fields, and the format width of its files.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableSchema {
+    /// The table's name.
     pub name: String,
+    /// Its fields, the `id` PK first.
     pub fields: Vec<Field>,
     /// Width of ids, FKs, TEXT offsets, index and free-stack entries.
     pub width: usize,
@@ -199,6 +227,7 @@ impl TableSchema {
         Ok(schema)
     }
 
+    /// `self` with `field` added at the end, for chaining.
     pub fn field(mut self, field: Field) -> TableSchema {
         self.fields.push(field);
         self
@@ -277,10 +306,12 @@ impl TableSchema {
         Ok(())
     }
 
+    /// Whether a field is TEXT, so that the table has a text heap.
     pub fn has_text(&self) -> bool {
         self.fields.iter().any(|f| f.ty == FieldType::Text)
     }
 
+    /// The position of the field called `name`.
     pub fn field_index(&self, name: &str) -> Option<usize> {
         self.fields.iter().position(|f| f.name == name)
     }
@@ -290,6 +321,7 @@ impl TableSchema {
         self.fields.iter().enumerate().filter_map(|(i, f)| f.reference().map(|(t, rule)| (i, t, rule)))
     }
 
+    /// Where each field's slot is in a row of this table.
     pub fn layout(&self) -> Layout {
         let mut offsets = Vec::with_capacity(self.fields.len());
         let mut widths = Vec::with_capacity(self.fields.len());

@@ -44,6 +44,7 @@ pub enum SyncMode {
 }
 
 impl SyncMode {
+    /// Reads `full`, `normal` or `off`, in any case; `None` for anything else.
     pub fn parse(text: &str) -> Option<SyncMode> {
         match text.to_ascii_lowercase().as_str() {
             "full" => Some(SyncMode::Full),

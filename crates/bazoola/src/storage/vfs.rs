@@ -17,16 +17,20 @@ use std::path::Path;
 /// Which file a path or an open file is: its device and inode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FileIdentity {
+    /// The device the file is on.
     pub dev: u64,
+    /// The file's inode on that device.
     pub ino: u64,
 }
 
 /// What `fstat` says of an open file: enough to tell whether it changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub struct FileStat {
+    /// Length in bytes.
     pub len: u64,
     /// Last modification, nanoseconds since the epoch (0 when unknown).
     pub mtime_ns: i64,
+    /// Which file it is; `None` when the backend cannot tell.
     pub identity: Option<FileIdentity>,
 }
 
@@ -68,9 +72,11 @@ impl Stamp {
 /// any file of it may have been replaced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DirStamp {
+    /// Which directory it is.
     pub identity: FileIdentity,
-    /// Nanoseconds since the epoch.
+    /// Last status change (`ctime`), nanoseconds since the epoch.
     pub changed_ns: i128,
+    /// Last change to its contents (`mtime`), nanoseconds since the epoch.
     pub modified_ns: i128,
 }
 
@@ -79,8 +85,11 @@ pub struct DirStamp {
 pub trait FileIo: Send + Sync {
     /// Reads up to `buf.len()` bytes at `offset`; fewer only at the end of the file.
     fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize>;
+    /// Writes all of `buf` at `offset`, growing the file if needed.
     fn write_all_at(&self, buf: &[u8], offset: u64) -> io::Result<()>;
+    /// The file's length in bytes.
     fn len(&self) -> io::Result<u64>;
+    /// Truncates or extends (with zeros) the file to `len` bytes.
     fn set_len(&self, len: u64) -> io::Result<()>;
     /// Makes the file's data durable (`fdatasync`).
     fn sync(&self) -> io::Result<()>;
@@ -101,6 +110,7 @@ pub trait FileIo: Send + Sync {
 
 /// Opens files, creating missing ones.
 pub trait Vfs: Send + Sync {
+    /// Opens the file at `path`, creating it if missing.
     fn open(&self, path: &Path) -> io::Result<Box<dyn FileIo>>;
     /// Makes a directory's entries durable (new files survive power loss).
     fn sync_dir(&self, path: &Path) -> io::Result<()>;

@@ -28,35 +28,51 @@ pub enum SchemaChange {
     /// values, their index kept) — as PostgreSQL's `DROP TABLE … CASCADE` drops the
     /// constraints and keeps the columns.
     DropTable {
+        /// The table to drop.
         table: String,
+        /// Whether to turn other tables' FKs to it into plain INT fields instead of refusing.
         cascade: bool,
     },
     /// A field added at the end of the table; the rows already there get `default`
     /// (null by default, which a field that is not nullable refuses if there are rows).
     AddField {
+        /// The table to add the field to.
         table: String,
+        /// The new field.
         field: Field,
+        /// The value the rows already there get.
         default: Value,
     },
+    /// Removes a field and its values (and its index) from every row. `id` cannot be dropped.
     DropField {
+        /// The table the field is in.
         table: String,
+        /// The field to drop.
         field: String,
     },
+    /// Renames a field; the values stay. `id` cannot be renamed.
     RenameField {
+        /// The table the field is in.
         table: String,
+        /// The field's name now.
         from: String,
+        /// Its new name, which no other field of the table may have.
         to: String,
     },
     /// Renames a table and its files; FKs of other tables follow.
     RenameTable {
+        /// The table's name now.
         from: String,
+        /// Its new name.
         to: String,
     },
     /// Gives an existing field (named by `field.name`) a new definition: another size
     /// of CHAR or INT, NULL or NOT NULL, an index added or dropped, unique or not,
     /// another ON DELETE rule. Its type and FK target stay.
     AlterField {
+        /// The table the field is in.
         table: String,
+        /// The field's new definition.
         field: Field,
     },
 }

@@ -28,9 +28,14 @@ pub enum Agg {
     Count,
     /// `COUNT(f)`: rows where `f` is not null.
     CountOf(String),
+    /// `SUM(f)`: the total of `f`'s non-null values (a float past `i64`'s range); null when
+    /// there are none.
     Sum(String),
+    /// `MIN(f)`: the least non-null value of `f`; null when there is none.
     Min(String),
+    /// `MAX(f)`: the greatest non-null value of `f`; null when there is none.
     Max(String),
+    /// `AVG(f)`: the mean of `f`'s non-null values, as a float; null when there are none.
     Avg(String),
 }
 

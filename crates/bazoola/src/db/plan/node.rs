@@ -17,11 +17,26 @@ use crate::value::{Columns, Value};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Access {
     /// Rows by id, through the PK index.
-    PkLookup { ids: Vec<i64> },
+    PkLookup {
+        /// The ids to look up.
+        ids: Vec<i64>,
+    },
     /// Rows whose indexed field holds one of `keys`, through index `index` of the table.
-    IndexLookup { index: usize, keys: Vec<Value> },
+    IndexLookup {
+        /// The index, by its position among the table's indexes.
+        index: usize,
+        /// The keys to look up.
+        keys: Vec<Value>,
+    },
     /// Rows whose indexed field lies within the bounds, through index `index`.
-    IndexRange { index: usize, lower: Bound<Value>, upper: Bound<Value> },
+    IndexRange {
+        /// The index, by its position among the table's indexes.
+        index: usize,
+        /// The lower bound of the field's values.
+        lower: Bound<Value>,
+        /// The upper bound of the field's values.
+        upper: Bound<Value>,
+    },
     /// Every row, in file order.
     FullScan,
 }
