@@ -41,7 +41,7 @@ mod de;
 mod error;
 mod format;
 mod index;
-mod progress;
+pub mod progress;
 mod ser;
 mod storage;
 mod table;

@@ -1,12 +1,12 @@
-//! Progress of long operations (`check`, `vacuum`, and later index builds and table
-//! rewrites), drawn as a bar on standard error when — and only when — it is a terminal,
-//! the database was opened with progress on (the default), and the work is large enough
-//! to take a while. Anywhere else (a pipe, a log, a test) nothing is printed.
+//! Progress of long operations (`check`, `vacuum`, index builds, table rewrites, and the
+//! shell's imports, dumps and migrations), drawn as a bar on standard error when — and
+//! only when — it is a terminal, progress is on (the default), and the work is large
+//! enough to take a while. Anywhere else (a pipe, a log, a test) nothing is printed.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Below this many units (rows, or KiB of a file) an operation is quick: no bar.
-const WORTH_SHOWING: u64 = 200_000;
+pub const WORTH_SHOWING: u64 = 200_000;
 
 /// A progress report for one operation; it draws nothing when hidden.
 pub struct Progress {
@@ -22,8 +22,14 @@ impl Progress {
     /// A bar labelled `label` for `total` units of work, shown if `enabled`, the work is
     /// large and standard error is a terminal.
     pub fn start(enabled: bool, label: &str, total: u64) -> Progress {
+        Progress::start_at(enabled, label, total, WORTH_SHOWING)
+    }
+
+    /// As [`start`](Self::start), with the least `total` worth a bar given in `worth`
+    /// (units other than rows: bytes of a file, say).
+    pub fn start_at(enabled: bool, label: &str, total: u64, worth: u64) -> Progress {
         let target = ProgressDrawTarget::stderr();
-        if !enabled || total < WORTH_SHOWING || target.is_hidden() {
+        if !enabled || total < worth || target.is_hidden() {
             return Progress::hidden();
         }
         let bar = ProgressBar::with_draw_target(Some(total), target);
@@ -34,9 +40,25 @@ impl Progress {
         Progress { bar: Some(bar) }
     }
 
+    /// Counts `units` more of the work done.
     pub fn advance(&self, units: u64) {
         if let Some(bar) = &self.bar {
             bar.inc(units);
+        }
+    }
+
+    /// Changes what the bar says it is doing.
+    pub fn set_label(&self, label: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(label.to_string());
+        }
+    }
+
+    /// Starts counting again from zero under a new label (a second pass over the work).
+    pub fn restart(&self, label: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(0);
+            bar.set_message(label.to_string());
         }
     }
 }

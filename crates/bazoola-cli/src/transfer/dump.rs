@@ -75,7 +75,7 @@ pub fn dump(db: &Database, options: &DumpOptions, out: &mut dyn Write) -> Result
     for schema in &schemas {
         total += db.count(&schema.name, None)?;
     }
-    let progress = Progress::start(options.progress, "dumping", total, WORTH_SHOWING_ROWS);
+    let progress = Progress::start_at(options.progress, "dumping", total, WORTH_SHOWING_ROWS);
     let mut out = Out { inner: BufWriter::with_capacity(256 << 10, out) };
     let ordered: Vec<&TableSchema> = order.tables.iter().map(|&t| &schemas[t]).collect();
 

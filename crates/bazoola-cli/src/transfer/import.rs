@@ -111,7 +111,7 @@ pub fn import(db: &Database, path: &Path, table: &str, options: &ImportOptions) 
     let source = Source::open(path, options.format, options.skip)?;
     let passes = if options.create { 2 } else { 1 };
     let label = format!("importing {}", path.display());
-    let progress = Progress::start(options.progress, &label, source.size() * passes, WORTH_SHOWING_BYTES);
+    let progress = Progress::start_at(options.progress, &label, source.size() * passes, WORTH_SHOWING_BYTES);
     let tables = db.tables()?;
     let mut created = None;
     if options.create {

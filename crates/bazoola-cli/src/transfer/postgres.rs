@@ -176,7 +176,7 @@ pub fn migrate(db: &Database, url: &str, options: &MigrateOptions) -> Result<Mig
     }
     tx.batch_execute(&ddl).map_err(pg_error("creating the tables"))?;
 
-    let progress = Progress::start(options.progress, "migrating", total, WORTH_SHOWING_ROWS);
+    let progress = Progress::start_at(options.progress, "migrating", total, WORTH_SHOWING_ROWS);
     let mut copied = Vec::new();
     for schema in &ordered {
         let rows = copy_table(db, &mut tx, schema, &progress, &target)?;
