@@ -318,8 +318,14 @@ impl ser::SerializeMap for MapCollector {
     type Error = SerError;
 
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), SerError> {
-        self.key = Some(key.serialize(KeySerializer)?);
-        Ok(())
+        // A key is the field's name: whatever serializes as a string.
+        match key.serialize(ValueSerializer { field: "" }) {
+            Ok(Value::Text(name)) => {
+                self.key = Some(name);
+                Ok(())
+            }
+            _ => bad_key(),
+        }
     }
 
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), SerError> {
@@ -340,134 +346,8 @@ impl ser::SerializeMap for MapCollector {
     }
 }
 
-/// A map key: it must be a string (the field's name).
-struct KeySerializer;
-
 fn bad_key<T>() -> Result<T, SerError> {
     not_a_row("a map whose keys are not strings")
-}
-
-impl ser::Serializer for KeySerializer {
-    type Ok = String;
-    type Error = SerError;
-    type SerializeSeq = Impossible<String, SerError>;
-    type SerializeTuple = Impossible<String, SerError>;
-    type SerializeTupleStruct = Impossible<String, SerError>;
-    type SerializeTupleVariant = Impossible<String, SerError>;
-    type SerializeMap = Impossible<String, SerError>;
-    type SerializeStruct = Impossible<String, SerError>;
-    type SerializeStructVariant = Impossible<String, SerError>;
-
-    fn serialize_str(self, v: &str) -> Result<String, SerError> {
-        Ok(v.to_string())
-    }
-    fn serialize_char(self, v: char) -> Result<String, SerError> {
-        Ok(v.to_string())
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        value: &T,
-    ) -> Result<String, SerError> {
-        value.serialize(self)
-    }
-    fn serialize_bool(self, _: bool) -> Result<String, SerError> {
-        bad_key()
-    }
-    fn serialize_i8(self, _: i8) -> Result<String, SerError> {
-        bad_key()
-    }
-    fn serialize_i16(self, _: i16) -> Result<String, SerError> {
-        bad_key()
-    }
-    fn serialize_i32(self, _: i32) -> Result<String, SerError> {
-        bad_key()
-    }
-    fn serialize_i64(self, _: i64) -> Result<String, SerError> {
-        bad_key()
-    }
-    fn serialize_u8(self, _: u8) -> Result<String, SerError> {
-        bad_key()
-    }
-    fn serialize_u16(self, _: u16) -> Result<String, SerError> {
-        bad_key()
-    }
-    fn serialize_u32(self, _: u32) -> Result<String, SerError> {
-        bad_key()
-    }
-    fn serialize_u64(self, _: u64) -> Result<String, SerError> {
-        bad_key()
-    }
-    fn serialize_f32(self, _: f32) -> Result<String, SerError> {
-        bad_key()
-    }
-    fn serialize_f64(self, _: f64) -> Result<String, SerError> {
-        bad_key()
-    }
-    fn serialize_bytes(self, _: &[u8]) -> Result<String, SerError> {
-        bad_key()
-    }
-    fn serialize_none(self) -> Result<String, SerError> {
-        bad_key()
-    }
-    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<String, SerError> {
-        bad_key()
-    }
-    fn serialize_unit(self) -> Result<String, SerError> {
-        bad_key()
-    }
-    fn serialize_unit_struct(self, _: &'static str) -> Result<String, SerError> {
-        bad_key()
-    }
-    fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> Result<String, SerError> {
-        bad_key()
-    }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<String, SerError> {
-        bad_key()
-    }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, SerError> {
-        bad_key()
-    }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, SerError> {
-        bad_key()
-    }
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct, SerError> {
-        bad_key()
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, SerError> {
-        bad_key()
-    }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, SerError> {
-        bad_key()
-    }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, SerError> {
-        bad_key()
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, SerError> {
-        bad_key()
-    }
 }
 
 /// One field's value: an integer, a string or null.
