@@ -77,15 +77,35 @@ impl Dialect {
     /// A string literal; `None` when the dialect cannot hold the text (a NUL character
     /// in PostgreSQL).
     pub fn literal(self, text: &str) -> Option<String> {
-        let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
-        if !text.contains('\0') {
-            return Some(quote(text));
+        let mut out = String::new();
+        self.push_literal(&mut out, text).then_some(out)
+    }
+
+    /// Appends `text` as a string literal to `out` (a dump writes each row in place);
+    /// false, with nothing appended, when the dialect cannot hold it.
+    pub fn push_literal(self, out: &mut String, text: &str) -> bool {
+        fn quote(out: &mut String, s: &str) {
+            out.push('\'');
+            if s.contains('\'') {
+                out.push_str(&s.replace('\'', "''"));
+            } else {
+                out.push_str(s);
+            }
+            out.push('\'');
         }
         match self {
-            Dialect::Postgres => None,
-            Dialect::Sqlite => Some(text.split('\0').map(quote).collect::<Vec<_>>().join("||char(0)||")),
-            Dialect::Bazoola => Some(quote(text)),
+            Dialect::Postgres if text.contains('\0') => return false,
+            Dialect::Sqlite if text.contains('\0') => {
+                for (i, part) in text.split('\0').enumerate() {
+                    if i > 0 {
+                        out.push_str("||char(0)||");
+                    }
+                    quote(out, part);
+                }
+            }
+            _ => quote(out, text),
         }
+        true
     }
 
     /// A field's type.

@@ -223,20 +223,16 @@ fn push_sql_value(
         Value::Int(n) => {
             let _ = write!(line, "{n}");
         }
-        Value::Text(text) if !text.contains(['\'', '\0']) => {
-            line.push('\'');
-            line.push_str(text);
-            line.push('\'');
-        }
         Value::Text(text) => {
-            let literal = dialect.literal(text).ok_or_else(|| TransferError::Unsupported {
-                dialect: dialect.name(),
-                table: schema.name.clone(),
-                field: Some(field.name.clone()),
-                id: Some(id),
-                problem: "the text holds a NUL character, which PostgreSQL cannot store".into(),
-            })?;
-            line.push_str(&literal);
+            if !dialect.push_literal(line, text) {
+                return Err(TransferError::Unsupported {
+                    dialect: dialect.name(),
+                    table: schema.name.clone(),
+                    field: Some(field.name.clone()),
+                    id: Some(id),
+                    problem: "the text holds a NUL character, which PostgreSQL cannot store".into(),
+                });
+            }
         }
         other => {
             let _ = write!(line, "{other}");
