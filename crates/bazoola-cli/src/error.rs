@@ -27,6 +27,13 @@ pub enum CliError {
     /// record's line and the field, or the PostgreSQL target).
     #[error(transparent)]
     Transfer(crate::transfer::TransferError),
+    /// A prepared statement run with a different number of values than it has
+    /// parameters.
+    #[error("the statement takes {expected} parameter{}, {given} given", if *expected == 1 { "" } else { "s" })]
+    ParameterCount { expected: usize, given: usize },
+    /// A value bound to a parameter that SQL cannot hold (a joined row); `number` from 1.
+    #[error("parameter {number} is not a value SQL can hold (a null, integer, real or text)")]
+    ParameterValue { number: usize },
     /// Anything else, with its message (a bad dot-command argument, …).
     #[error("{0}")]
     Usage(String),

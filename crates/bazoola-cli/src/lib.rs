@@ -13,3 +13,4 @@ pub mod transfer;
 
 pub use error::CliError;
 pub use session::{Outcome, Session};
+pub use sql::Statement;

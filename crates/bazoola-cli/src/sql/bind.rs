@@ -264,7 +264,7 @@ impl<'a, 'c> Binder<'a, 'c> {
             ast::Value::SingleQuotedString(s) => Value::Text(s.clone()),
             ast::Value::Boolean(b) => Value::Int(i64::from(*b)),
             ast::Value::Null => Value::Null,
-            ast::Value::Placeholder(p) => return Err(self.ctx.unsupported("parameters (?, :name)", p)),
+            ast::Value::Placeholder(p) => self.ctx.parameter(p)?,
             other => return Err(self.ctx.unsupported(format!("the literal {other}"), "")),
         }))
     }

@@ -4,6 +4,8 @@
 //! Positions are kept as line and column of the whole input: a parse error carries
 //! where sqlparser stopped, an unsupported construct where its keyword is.
 
+use std::collections::HashMap;
+
 use sqlparser::ast;
 use sqlparser::dialect::SQLiteDialect;
 use sqlparser::parser::{Parser, ParserError};
@@ -20,12 +22,30 @@ pub const MAX_OPERATORS: usize = 2000;
 /// megabyte-long one would make a megabyte-long message.
 pub const MAX_NAME: usize = 1000;
 
-/// A parsed statement, ready to run any number of times.
+/// The most parameters a statement takes, and the largest `?NNN` (SQLite's default
+/// `SQLITE_MAX_VARIABLE_NUMBER`).
+pub const MAX_PARAMETERS: usize = 32766;
+
+/// A parsed statement, ready to run any number of times, with other values bound to
+/// its parameters each time.
 #[derive(Debug, Clone)]
 pub struct Statement {
     pub(crate) ast: ast::Statement,
     text: String,
     start: Position,
+    parameters: Parameters,
+}
+
+/// A statement's parameters, numbered as SQLite numbers them: `?` takes the number
+/// after the largest so far, `?NNN` is number NNN, and a name (`:name`, `@name`,
+/// `$name`) takes the next number where it first appears and keeps it. Every `?` is
+/// rewritten to `?N` before parsing, so the tree says which one it is.
+#[derive(Debug, Clone, Default)]
+struct Parameters {
+    /// The largest number: how many values a run binds.
+    count: usize,
+    /// The named ones, with their numbers.
+    names: HashMap<String, usize>,
 }
 
 /// One statement's text in a script, and where it starts.
@@ -55,6 +75,21 @@ impl Statement {
     /// Where the statement starts in its input.
     pub fn start(&self) -> Position {
         self.start
+    }
+
+    /// How many values a run of it binds: its largest parameter number (`?`, `?NNN`,
+    /// `:name`, `@name`, `$name`), 0 when it has none.
+    pub fn parameter_count(&self) -> usize {
+        self.parameters.count
+    }
+
+    /// The number (from 1) of the parameter spelled `name` (`:id`, `@id`, `$id`, `?2`),
+    /// as SQLite's `sqlite3_bind_parameter_index` gives it.
+    pub fn parameter_index(&self, name: &str) -> Option<usize> {
+        if let Some(n) = name.strip_prefix('?') {
+            return n.parse().ok().filter(|n| (1..=self.parameters.count).contains(n));
+        }
+        self.parameters.names.get(name).copied()
     }
 
     /// Where the first token spelled `word` (a keyword or name, any case) is, or else
@@ -201,10 +236,11 @@ pub fn split_statements(script: &str) -> Vec<StatementText<'_>> {
 /// Parses one statement's text (as [`split_statements`] gives it).
 pub fn parse_statement(piece: StatementText<'_>) -> Result<Statement> {
     let dialect = SQLiteDialect {};
-    let tokens = Tokenizer::new(&dialect, piece.text)
+    let mut tokens = Tokenizer::new(&dialect, piece.text)
         .tokenize_with_location()
         .map_err(|e| parse_error(&e.to_string(), piece.start))?;
     check_operators(&tokens, piece.start)?;
+    let parameters = number_parameters(&mut tokens, piece.start)?;
     let mut parser = Parser::new(&dialect).with_tokens_with_locations(tokens);
     let ast = parser.parse_statement().map_err(|e| parser_error(&e, piece.start))?;
     let next = parser.peek_token();
@@ -214,7 +250,52 @@ pub fn parse_statement(piece: StatementText<'_>) -> Result<Statement> {
             position: Some(absolute(piece.start, next.location.line, next.location.column)),
         });
     }
-    Ok(Statement { ast, text: piece.text.to_string(), start: piece.start })
+    Ok(Statement { ast, text: piece.text.to_string(), start: piece.start, parameters })
+}
+
+/// Numbers the parameters among `tokens` (see [`Parameters`]): each `?` becomes `?N`,
+/// and a `:` or `@` followed at once by a name becomes one placeholder token, as the
+/// tokenizer already makes `$name` one.
+fn number_parameters(tokens: &mut Vec<TokenWithLocation>, start: Position) -> Result<Parameters> {
+    let mut parameters = Parameters::default();
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut input = std::mem::take(tokens).into_iter().peekable();
+    while let Some(mut t) = input.next() {
+        if let (Token::Colon | Token::AtSign, Some(Token::Word(w))) =
+            (&t.token, input.peek().map(|n| &n.token))
+        {
+            if w.quote_style.is_none() {
+                t.token = Token::Placeholder(format!("{}{}", t.token, w.value));
+                input.next();
+            }
+        }
+        if let Token::Placeholder(p) = &mut t.token {
+            let out_of_range = || CliError::Parse {
+                message: format!("variable number must be between ?1 and ?{MAX_PARAMETERS}"),
+                position: Some(absolute(start, t.location.line, t.location.column)),
+            };
+            let number = if p == "?" {
+                let n = parameters.count + 1;
+                *p = format!("?{n}");
+                n
+            } else if let Some(n) = p.strip_prefix('?') {
+                n.parse().map_err(|_| out_of_range())?
+            } else if let Some(n) = parameters.names.get(p.as_str()) {
+                *n
+            } else {
+                let n = parameters.count + 1;
+                parameters.names.insert(p.clone(), n);
+                n
+            };
+            if !(1..=MAX_PARAMETERS).contains(&number) {
+                return Err(out_of_range());
+            }
+            parameters.count = parameters.count.max(number);
+        }
+        out.push(t);
+    }
+    *tokens = out;
+    Ok(parameters)
 }
 
 /// Parses a text that must hold exactly one statement.

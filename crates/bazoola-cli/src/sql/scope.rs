@@ -3,7 +3,7 @@
 //! them — without regard to case — preferring an exact match when two names differ
 //! only in case (the engine's names are case-sensitive).
 
-use bazoola::{Database, Field, FieldType, TableSchema};
+use bazoola::{Database, Field, FieldType, TableSchema, Value};
 use sqlparser::ast::{Ident, ObjectName};
 
 use super::parse::Statement;
@@ -11,10 +11,12 @@ use super::value::Affinity;
 use crate::error::{CliError, Result};
 
 /// What a statement is planned with: the database (for schemas, and subqueries run
-/// while planning) and the statement (for the positions of errors).
+/// while planning), the statement (for the positions of errors) and the values bound
+/// to its parameters (checked against its parameter count before it runs).
 pub struct Ctx<'a> {
     pub db: &'a Database,
     pub stmt: &'a Statement,
+    pub params: &'a [Value],
 }
 
 impl Ctx<'_> {
@@ -26,6 +28,17 @@ impl Ctx<'_> {
     /// An error naming a construct, at the tokens `words` in that order.
     pub fn unsupported_at(&self, construct: impl Into<String>, words: &[&str]) -> CliError {
         self.stmt.unsupported_at(construct, words)
+    }
+
+    /// The value bound to the parameter spelled `name` in the tree (`?N` or a name).
+    /// A NaN is bound as null, as SQLite binds it.
+    pub fn parameter(&self, name: &str) -> Result<Value> {
+        let expected = self.stmt.parameter_count();
+        match self.stmt.parameter_index(name).and_then(|n| self.params.get(n - 1)) {
+            Some(Value::Float(f)) if f.is_nan() => Ok(Value::Null),
+            Some(v) => Ok(v.clone()),
+            None => Err(CliError::ParameterCount { expected, given: self.params.len() }),
+        }
     }
 
     /// The schema of the table `name` names (`t` or `main.t`).

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use bazoola::{Database, OpenOptions};
+use bazoola::{Database, OpenOptions, Value};
 use sqlparser::ast;
 
 use super::parse::{self, Statement};
@@ -76,14 +76,47 @@ impl Session {
         Ok(())
     }
 
-    /// Parses one statement, to run any number of times.
+    /// Parses one statement, to run any number of times ([`Session::run_with`] binds
+    /// values to its parameters: `?`, `?NNN`, `:name`, `@name`, `$name`).
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir().unwrap();
+    /// use bazoola_cli::{Outcome, Session};
+    /// let mut session = Session::open(dir.path())?;
+    /// session.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)")?;
+    /// let insert = session.prepare("INSERT INTO t (name) VALUES (:name)")?;
+    /// for name in ["a", "b"] {
+    ///     session.run_with(&insert, &[name.into()])?;
+    /// }
+    /// let find = session.prepare("SELECT name FROM t WHERE id = ?")?;
+    /// let outcome = session.run_with(&find, &[2.into()])?;
+    /// assert_eq!(outcome, Outcome::Rows { columns: vec!["name".into()], rows: vec![vec!["b".into()]] });
+    /// # Ok::<(), bazoola_cli::CliError>(())
+    /// ```
     pub fn prepare(&self, sql: &str) -> Result<Statement> {
         parse::parse_one(sql)
     }
 
-    /// Runs a prepared statement.
+    /// Runs a prepared statement that has no parameters.
     pub fn run(&mut self, statement: &Statement) -> Result<Outcome> {
-        let ctx = Ctx { db: &self.db, stmt: statement };
+        self.run_with(statement, &[])
+    }
+
+    /// Runs a prepared statement, `params[0]` bound to its parameter 1 and so on: as
+    /// many values as [`Statement::parameter_count`], each a null, an integer, a real
+    /// or a text. A bound value is a literal, never SQL: `'; DROP TABLE t` is a string.
+    pub fn run_with(&mut self, statement: &Statement, params: &[Value]) -> Result<Outcome> {
+        let expected = statement.parameter_count();
+        if params.len() != expected {
+            return Err(CliError::ParameterCount { expected, given: params.len() });
+        }
+        if let Some(bad) = params
+            .iter()
+            .position(|v| !matches!(v, Value::Null | Value::Int(_) | Value::Float(_) | Value::Text(_)))
+        {
+            return Err(CliError::ParameterValue { number: bad + 1 });
+        }
+        let ctx = Ctx { db: &self.db, stmt: statement, params };
         let txn = self.in_transaction;
         match &statement.ast {
             ast::Statement::Query(query) => {

@@ -1,0 +1,195 @@
+//! Prepared statements with parameters: numbered as SQLite numbers them, bound as
+//! literals, and answering what SQLite answers for the same statement and values.
+
+use bazoola::Value;
+use bazoola_cli::{CliError, Outcome, Session};
+use rstest::rstest;
+use tempfile::TempDir;
+
+const SCHEMA: &str = "
+CREATE TABLE authors (id INTEGER PRIMARY KEY, name CHAR(20) NOT NULL UNIQUE);
+CREATE TABLE books (id INTEGER PRIMARY KEY, title CHAR(40) NOT NULL, author_id INTEGER REFERENCES authors, year INTEGER);
+CREATE INDEX books_year ON books (year);
+INSERT INTO authors (name) VALUES ('Le Guin'), ('Lem'), ('Tolkien');
+INSERT INTO books (title, author_id, year) VALUES
+  ('Earthsea', 1, 1968), ('Solaris', 2, 1961), ('Fiasco', 2, 1986), ('The Hobbit', 3, 1937),
+  ('Untitled', NULL, NULL), ('The Dispossessed', 1, 1974);
+";
+
+fn fixture() -> (TempDir, Session) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut session = Session::open(dir.path()).expect("session opens");
+    session.execute(SCHEMA).expect("schema and rows");
+    (dir, session)
+}
+
+/// The same schema and rows in SQLite (books' id is its rowid, as `INTEGER PRIMARY KEY`).
+fn sqlite() -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open_in_memory().expect("sqlite opens");
+    conn.execute_batch(SCHEMA).expect("sqlite schema and rows");
+    conn
+}
+
+fn sqlite_value(v: &Value) -> rusqlite::types::Value {
+    match v {
+        Value::Null => rusqlite::types::Value::Null,
+        Value::Int(i) => rusqlite::types::Value::Integer(*i),
+        Value::Float(f) => rusqlite::types::Value::Real(*f),
+        Value::Text(t) => rusqlite::types::Value::Text(t.clone()),
+        other => panic!("not a SQL value: {other:?}"),
+    }
+}
+
+fn from_sqlite(v: rusqlite::types::Value) -> Value {
+    match v {
+        rusqlite::types::Value::Null => Value::Null,
+        rusqlite::types::Value::Integer(i) => Value::Int(i),
+        rusqlite::types::Value::Real(f) => Value::Float(f),
+        rusqlite::types::Value::Text(t) => Value::Text(t),
+        rusqlite::types::Value::Blob(_) => panic!("a blob"),
+    }
+}
+
+/// SQLite's rows for `sql` with `params` bound.
+fn sqlite_rows(conn: &rusqlite::Connection, sql: &str, params: &[Value]) -> Vec<Vec<Value>> {
+    let mut stmt = conn.prepare(sql).expect("sqlite prepares");
+    let columns = stmt.column_count();
+    let params: Vec<rusqlite::types::Value> = params.iter().map(sqlite_value).collect();
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(params), |row| {
+            (0..columns).map(|i| row.get::<_, rusqlite::types::Value>(i).map(from_sqlite)).collect()
+        })
+        .expect("sqlite runs");
+    rows.collect::<Result<_, _>>().expect("sqlite rows")
+}
+
+fn rows(outcome: Outcome) -> Vec<Vec<Value>> {
+    match outcome {
+        Outcome::Rows { rows, .. } => rows,
+        other => panic!("not rows: {other:?}"),
+    }
+}
+
+#[rstest]
+#[case::positional("SELECT ?, ?", 2, &[])]
+#[case::numbered("SELECT ?2, ?1, ?2", 2, &[])]
+#[case::numbered_then_positional("SELECT ?5, ?", 6, &[])]
+#[case::named_reused("SELECT :a, ?, :a, @b, $c", 4, &[(":a", 1), ("@b", 3), ("$c", 4), ("?2", 2)])]
+#[case::none("SELECT 1", 0, &[])]
+#[case::not_in_strings_or_names("SELECT '?', \":x\" FROM books WHERE year = ?", 1, &[])]
+fn parameters_are_numbered_as_sqlite_numbers_them(
+    #[case] sql: &str,
+    #[case] count: usize,
+    #[case] names: &[(&str, usize)],
+) {
+    let (_dir, session) = fixture();
+    let statement = session.prepare(sql).expect("prepares");
+    assert_eq!(statement.parameter_count(), count);
+    for (name, number) in names {
+        assert_eq!(statement.parameter_index(name), Some(*number), "{name}");
+    }
+    assert_eq!(statement.parameter_index(":unknown"), None);
+    let sqlite = sqlite().prepare(sql).expect("sqlite prepares").parameter_count();
+    assert_eq!(count, sqlite, "SQLite's count for {sql}");
+}
+
+#[rstest]
+#[case::point("SELECT id, title, year FROM books WHERE id = ?", vec![vec![3.into()], vec![99.into()], vec![Value::Null]])]
+#[case::indexed_range(
+    "SELECT id, title FROM books WHERE year > ? AND year <= ?2 ORDER BY id",
+    vec![vec![1960.into(), 1970.into()], vec![Value::Null, 2000.into()]]
+)]
+#[case::text_for_an_integer_column(
+    "SELECT id FROM books WHERE year = ? ORDER BY id",
+    vec![vec!["1968".into()], vec!["1968x".into()], vec![1968.5.into()], vec![1968.0.into()]]
+)]
+#[case::named_in_a_join(
+    "SELECT b.title, a.name FROM books b JOIN authors a ON b.author_id = a.id WHERE a.name = :who OR b.year = :year ORDER BY b.id",
+    vec![vec!["Lem".into(), 1937.into()], vec!["nobody".into(), Value::Null]]
+)]
+#[case::in_the_select_list("SELECT ? + 1, ? || 'x', ?3 IS NULL", vec![vec![1.into(), "a".into(), Value::Null], vec![2.5.into(), 3.into(), 0.into()]])]
+#[case::like("SELECT title FROM books WHERE title LIKE ? ORDER BY id", vec![vec!["%the%".into()], vec!["_olaris".into()]])]
+#[case::in_list("SELECT id FROM books WHERE year IN (?, ?, 1974) ORDER BY id", vec![vec![1968.into(), Value::Null]])]
+#[case::limit_and_offset(
+    "SELECT id FROM books ORDER BY year DESC, id LIMIT ? OFFSET ?",
+    vec![vec![2.into(), 1.into()], vec![(-1).into(), 4.into()]]
+)]
+#[case::aggregate_having(
+    "SELECT author_id, count(*) FROM books WHERE year > ? GROUP BY author_id HAVING count(*) >= ? ORDER BY author_id",
+    vec![vec![1900.into(), 2.into()], vec![1965.into(), 1.into()]]
+)]
+#[case::injection_is_a_string("SELECT count(*) FROM books WHERE title = ?", vec![vec!["x'; DROP TABLE books; --".into()]])]
+fn bound_values_answer_as_in_sqlite(#[case] sql: &str, #[case] runs: Vec<Vec<Value>>) {
+    let (_dir, mut session) = fixture();
+    let conn = sqlite();
+    let statement = session.prepare(sql).expect("prepares");
+    for params in runs {
+        let ours = rows(session.run_with(&statement, &params).expect("runs"));
+        assert_eq!(ours, sqlite_rows(&conn, sql, &params), "{sql} with {params:?}");
+    }
+}
+
+#[test]
+fn writes_bind_their_values() {
+    let (_dir, mut session) = fixture();
+    let conn = sqlite();
+    let statements = [
+        (
+            "INSERT INTO books (title, author_id, year) VALUES (?, ?, ?)",
+            vec!["It's \"quoted\"".into(), 2.into(), Value::Null],
+        ),
+        ("UPDATE books SET year = :year WHERE title = :title", vec![2001.into(), "It's \"quoted\"".into()]),
+        ("DELETE FROM books WHERE year < ?", vec![1940.into()]),
+    ];
+    for (sql, params) in statements {
+        let statement = session.prepare(sql).expect("prepares");
+        session.run_with(&statement, &params).expect("runs");
+        let params: Vec<rusqlite::types::Value> = params.iter().map(sqlite_value).collect();
+        conn.execute(sql, rusqlite::params_from_iter(params)).expect("sqlite runs");
+    }
+    let all = "SELECT id, title, author_id, year FROM books ORDER BY id";
+    assert_eq!(rows(session.execute(all).expect("select").remove(0)), sqlite_rows(&conn, all, &[]));
+    let returning =
+        session.prepare("INSERT INTO authors (name) VALUES (?) RETURNING id, name").expect("prepares");
+    assert_eq!(
+        rows(session.run_with(&returning, &["Herbert".into()]).expect("runs")),
+        vec![vec![4.into(), "Herbert".into()]]
+    );
+}
+
+#[rstest]
+#[case::too_few("SELECT ?, ?", vec![1.into()], 2, 1)]
+#[case::too_many("SELECT ?", vec![1.into(), 2.into()], 1, 2)]
+#[case::none_expected("SELECT 1", vec![1.into()], 0, 1)]
+fn the_wrong_number_of_values_is_refused(
+    #[case] sql: &str,
+    #[case] params: Vec<Value>,
+    #[case] expected: usize,
+    #[case] given: usize,
+) {
+    let (_dir, mut session) = fixture();
+    let statement = session.prepare(sql).expect("prepares");
+    match session.run_with(&statement, &params) {
+        Err(CliError::ParameterCount { expected: e, given: g }) => assert_eq!((e, g), (expected, given)),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_row_is_not_a_value() {
+    let (_dir, mut session) = fixture();
+    let statement = session.prepare("SELECT ?, ?").expect("prepares");
+    let row = Value::Rows(Vec::new());
+    match session.run_with(&statement, &[1.into(), row]) {
+        Err(CliError::ParameterValue { number }) => assert_eq!(number, 2),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_script_cannot_bind_and_says_so() {
+    let (_dir, mut session) = fixture();
+    let error = session.execute("SELECT 1; SELECT * FROM books WHERE id = :id").expect_err("refused");
+    assert!(matches!(error, CliError::ParameterCount { expected: 1, given: 0 }), "{error:?}");
+    assert_eq!(error.to_string(), "the statement takes 1 parameter, 0 given");
+}
