@@ -193,3 +193,50 @@ fn a_script_cannot_bind_and_says_so() {
     assert!(matches!(error, CliError::ParameterCount { expected: 1, given: 0 }), "{error:?}");
     assert_eq!(error.to_string(), "the statement takes 1 parameter, 0 given");
 }
+
+/// A prepared SELECT keeps its plan between runs; what it reads must still be the
+/// database as it is at each run: rows written since, schemas changed through this
+/// session or another one (as another process would), subqueries run again.
+#[rstest]
+#[case::rows_written_since(
+    "SELECT title FROM books WHERE author_id = ? ORDER BY id",
+    "INSERT INTO books (title, author_id) VALUES ('Ubik', 2)",
+    false
+)]
+#[case::column_added_here("SELECT * FROM books WHERE id = ?", "ALTER TABLE books ADD COLUMN pages INTEGER", false)]
+#[case::column_added_elsewhere("SELECT * FROM books WHERE id = ?", "ALTER TABLE books ADD COLUMN pages INTEGER", true)]
+#[case::column_renamed_elsewhere("SELECT * FROM books WHERE id = ?", "ALTER TABLE books RENAME COLUMN year TO published", true)]
+#[case::index_dropped_elsewhere("SELECT id FROM books WHERE year > ? ORDER BY id", "DROP INDEX books_year", true)]
+#[case::subquery(
+    "SELECT name FROM authors WHERE id IN (SELECT author_id FROM books WHERE year > ?) ORDER BY id",
+    "INSERT INTO books (title, author_id, year) VALUES ('Roadside Picnic', 3, 1972)",
+    false
+)]
+fn a_kept_plan_sees_the_database_as_it_is(#[case] sql: &str, #[case] change: &str, #[case] elsewhere: bool) {
+    let (dir, mut session) = fixture();
+    let statement = session.prepare(sql).expect("prepares");
+    let params = vec![Value::Int(if sql.contains("year") { 1960 } else { 2 })];
+    let before = session.run_with(&statement, &params).expect("first run");
+    if elsewhere {
+        Session::open(dir.path()).expect("second session").execute(change).expect("change elsewhere");
+    } else {
+        session.execute(change).expect("change");
+    }
+    let fresh = session.execute_with_fresh_plan(sql, &params);
+    let kept = session.run_with(&statement, &params).expect("run after the change");
+    assert_eq!(kept, fresh, "{sql} after {change}");
+    if change.starts_with("ALTER") || change.starts_with("INSERT") {
+        assert_ne!(kept, before, "the change shows in {sql}");
+    }
+}
+
+trait FreshPlan {
+    fn execute_with_fresh_plan(&mut self, sql: &str, params: &[Value]) -> Outcome;
+}
+
+impl FreshPlan for Session {
+    fn execute_with_fresh_plan(&mut self, sql: &str, params: &[Value]) -> Outcome {
+        let statement = self.prepare(sql).expect("prepares");
+        self.run_with(&statement, params).expect("fresh run")
+    }
+}

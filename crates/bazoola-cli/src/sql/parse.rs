@@ -4,6 +4,7 @@
 //! Positions are kept as line and column of the whole input: a parse error carries
 //! where sqlparser stopped, an unsupported construct where its keyword is.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use sqlparser::ast;
@@ -11,6 +12,7 @@ use sqlparser::dialect::SQLiteDialect;
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Token, TokenWithLocation, Tokenizer};
 
+use super::select::Select;
 use crate::error::{CliError, Position, Result};
 
 /// How many operators one expression may chain (`a OR b OR …`, `1 + 1 + …`). The
@@ -27,13 +29,45 @@ pub const MAX_NAME: usize = 1000;
 pub const MAX_PARAMETERS: usize = 32766;
 
 /// A parsed statement, ready to run any number of times, with other values bound to
-/// its parameters each time.
-#[derive(Debug, Clone)]
+/// its parameters each time. A SELECT keeps its plan from one run to the next (see
+/// [`super::select::Select::rebind`]).
 pub struct Statement {
     pub(crate) ast: ast::Statement,
     text: String,
     start: Position,
     parameters: Parameters,
+    /// The plan of the last run, for the next.
+    pub(crate) plan: RefCell<Option<CachedPlan>>,
+}
+
+/// A SELECT's plan, and the schemas it was made with.
+pub(crate) struct CachedPlan {
+    /// [`bazoola::Database::schema_generation`] when it was made.
+    pub generation: u64,
+    pub select: Select,
+}
+
+/// A copy parses the same and plans afresh.
+impl Clone for Statement {
+    fn clone(&self) -> Statement {
+        Statement {
+            ast: self.ast.clone(),
+            text: self.text.clone(),
+            start: self.start,
+            parameters: self.parameters.clone(),
+            plan: RefCell::new(None),
+        }
+    }
+}
+
+impl std::fmt::Debug for Statement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Statement")
+            .field("text", &self.text)
+            .field("start", &self.start)
+            .field("parameters", &self.parameters.count)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A statement's parameters, numbered as SQLite numbers them: `?` takes the number
@@ -250,7 +284,7 @@ pub fn parse_statement(piece: StatementText<'_>) -> Result<Statement> {
             position: Some(absolute(piece.start, next.location.line, next.location.column)),
         });
     }
-    Ok(Statement { ast, text: piece.text.to_string(), start: piece.start, parameters })
+    Ok(Statement { ast, text: piece.text.to_string(), start: piece.start, parameters, plan: RefCell::new(None) })
 }
 
 /// Numbers the parameters among `tokens` (see [`Parameters`]): each `?` becomes `?N`,

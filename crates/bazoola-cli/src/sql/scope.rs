@@ -3,6 +3,8 @@
 //! them — without regard to case — preferring an exact match when two names differ
 //! only in case (the engine's names are case-sensitive).
 
+use std::cell::Cell;
+
 use bazoola::{Database, Field, FieldType, TableSchema, Value};
 use sqlparser::ast::{Ident, ObjectName};
 
@@ -17,6 +19,16 @@ pub struct Ctx<'a> {
     pub db: &'a Database,
     pub stmt: &'a Statement,
     pub params: &'a [Value],
+    /// Parameters bound and subqueries planned so far: whether a plan depends on
+    /// values only where [`super::select::Select::rebind`] can bind them again.
+    pub params_bound: Cell<usize>,
+    pub subqueries: Cell<usize>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(db: &'a Database, stmt: &'a Statement, params: &'a [Value]) -> Ctx<'a> {
+        Ctx { db, stmt, params, params_bound: Cell::new(0), subqueries: Cell::new(0) }
+    }
 }
 
 impl Ctx<'_> {
@@ -34,6 +46,7 @@ impl Ctx<'_> {
     /// A NaN is bound as null, as SQLite binds it.
     pub fn parameter(&self, name: &str) -> Result<Value> {
         let expected = self.stmt.parameter_count();
+        self.params_bound.set(self.params_bound.get() + 1);
         match self.stmt.parameter_index(name).and_then(|n| self.params.get(n - 1)) {
             Some(Value::Float(f)) if f.is_nan() => Ok(Value::Null),
             Some(v) => Ok(v.clone()),

@@ -55,6 +55,10 @@ pub struct Select {
     pub affinities: Vec<value::Affinity>,
     /// How the SQL layer's steps read, for EXPLAIN.
     pub steps: Vec<String>,
+    /// The plan can run again with other parameter values after [`Select::rebind`]:
+    /// its parameters are all in WHERE, LIMIT and OFFSET, and no subquery was run
+    /// while planning it.
+    pub reusable: bool,
 }
 
 /// The engine's part: one table's rows, filtered, joined, ordered and cut.
@@ -113,22 +117,18 @@ pub fn plan(ctx: &Ctx, query: &ast::Query, outer: Option<&Scope>) -> Result<Sele
         _ => return Err(ctx.unsupported("this kind of query", "")),
     };
     check_select(ctx, select)?;
+    let (params_at_start, subqueries_at_start) = (ctx.params_bound.get(), ctx.subqueries.get());
     let scope = from::scope(ctx, &select.from)?;
     let mut binder = Binder::new(ctx, &scope, outer);
-    binder.aliases = select
-        .projection
-        .iter()
-        .filter_map(|item| match item {
-            SelectItem::ExprWithAlias { expr, alias } => Some((alias.value.clone(), expr.clone())),
-            _ => None,
-        })
-        .collect();
+    binder.aliases = aliases(select);
 
     // WHERE, bound to the joined row, split into its conjuncts.
+    let params_before_where = ctx.params_bound.get();
     let conjuncts = match &select.selection {
         Some(e) => conjuncts(binder.bind_row(e)?),
         None => Vec::new(),
     };
+    let params_after_where = ctx.params_bound.get();
 
     // GROUP BY keys and whether this is an aggregate query.
     let group_exprs: &[ast::Expr] = match &select.group_by {
@@ -203,7 +203,12 @@ pub fn plan(ctx: &Ctx, query: &ast::Query, outer: Option<&Scope>) -> Result<Sele
         let descending = term.asc == Some(false);
         order.push(SortKey { by, descending, nulls_first: term.nulls_first.unwrap_or(!descending) });
     }
+    let params_before_limits = ctx.params_bound.get();
     let (offset, limit) = limits(ctx, query)?;
+    let reusable = outer.is_none()
+        && params_before_where == params_at_start
+        && params_before_limits == params_after_where
+        && ctx.subqueries.get() == subqueries_at_start;
 
     let correlated = binder.saw_outer;
     let counts = std::mem::take(&mut binder.counts);
@@ -227,6 +232,7 @@ pub fn plan(ctx: &Ctx, query: &ast::Query, outer: Option<&Scope>) -> Result<Sele
         correlated,
         affinities,
         steps: Vec::new(),
+        reusable,
     };
     plan.divide(conjuncts, groups.map(|g| (g, aggregates, having)))?;
     Ok(plan)
@@ -250,15 +256,9 @@ impl Select {
         };
         let fields = first.schema.fields.len();
         let names: Vec<String> = first.schema.fields.iter().map(|f| f.name.clone()).collect();
-        let render = |slot: usize| names.get(slot).cloned().unwrap_or_else(|| format!("#{slot}"));
-        let (pushed, rest): (Vec<Expr>, Vec<Expr>) =
-            conjuncts.into_iter().partition(|c| c.slots().iter().all(|&s| s < fields));
-        let lowered = and(pushed).map(|e| pushdown::lower(&e, &render));
-        self.residual = and(rest);
+        let (lowered, residual) = self.split_where(conjuncts);
+        self.residual = residual;
 
-        // Whether rows come out of the engine one for one: no join can drop a row or
-        // make several of one.
-        let one_for_one = scope.sources[1..].iter().all(|s| s.left && matches!(s.link, Link::Forward { .. }));
         // A result column that is a column of the first table sorts as that column.
         if aggregate.is_none() {
             for key in &mut self.order {
@@ -294,19 +294,6 @@ impl Select {
                 }
             }
         }
-        let cut = self.limit != Some(0) && (self.limit.is_some() || self.offset > 0);
-        if cut
-            && aggregate.is_none()
-            && self.order.is_empty()
-            && !self.distinct
-            && self.residual.is_none()
-            && one_for_one
-        {
-            self.cut_by_engine = true;
-            base.offset = self.offset;
-            base.limit = self.limit;
-        }
-
         if let Some((groups, aggregates, having)) = aggregate {
             let keys: Vec<Expr> = groups.keys.into_iter().map(|(_, k)| k).collect();
             let engine = if self.residual.is_none() && scope.sources.len() == 1 && self.counts.is_empty() {
@@ -318,8 +305,79 @@ impl Select {
         }
         base.fields = self.fields_read(fields, &names);
         self.base = Some(base);
+        self.place_cut();
         self.describe();
         Ok(())
+    }
+
+    /// The conjuncts of WHERE divided: those reading only the first table lowered for
+    /// the planner, the rest left for the SQL layer to check on each joined row. Which
+    /// side a conjunct goes to depends on the columns it reads, not on any value.
+    fn split_where(&self, conjuncts: Vec<Expr>) -> (Option<pushdown::Lowered>, Option<Expr>) {
+        let Some(first) = self.scope.sources.first() else {
+            return (None, and(conjuncts));
+        };
+        let fields = &first.schema.fields;
+        let render = |slot: usize| fields.get(slot).map_or_else(|| format!("#{slot}"), |f| f.name.clone());
+        let (pushed, rest): (Vec<Expr>, Vec<Expr>) =
+            conjuncts.into_iter().partition(|c| c.slots().iter().all(|&s| s < fields.len()));
+        (and(pushed).map(|e| pushdown::lower(&e, &render)), and(rest))
+    }
+
+    /// Whether the engine applies OFFSET and LIMIT: when rows come out of it one for
+    /// one and in their final order — nothing after it sorts, drops or multiplies them.
+    fn place_cut(&mut self) {
+        // No join can drop a row or make several of one.
+        let one_for_one =
+            self.scope.sources.iter().skip(1).all(|s| s.left && matches!(s.link, Link::Forward { .. }));
+        let cut = self.limit != Some(0) && (self.limit.is_some() || self.offset > 0);
+        self.cut_by_engine = cut
+            && self.aggregate.is_none()
+            && self.order.is_empty()
+            && !self.distinct
+            && self.residual.is_none()
+            && one_for_one;
+        if let Some(base) = &mut self.base {
+            base.offset = if self.cut_by_engine { self.offset } else { 0 };
+            base.limit = if self.cut_by_engine { self.limit } else { None };
+        }
+    }
+
+    /// Makes a [`reusable`](Select::reusable) plan of `query` run with the values now
+    /// bound to its parameters: WHERE, LIMIT and OFFSET are bound and divided again,
+    /// the rest stays. `false` when the new values would change more than those (a
+    /// conjunct folded away, so that the SQL layer's share of WHERE appears or goes):
+    /// then the caller plans afresh. EXPLAIN's steps are not redone (EXPLAIN plans
+    /// every time).
+    pub fn rebind(&mut self, ctx: &Ctx, query: &ast::Query) -> Result<bool> {
+        let SetExpr::Select(select) = &*query.body else { return Ok(false) };
+        if !self.reusable || self.base.is_none() {
+            return Ok(false);
+        }
+        let mut binder = Binder::new(ctx, &self.scope, None);
+        binder.aliases = aliases(select);
+        let conjuncts = match &select.selection {
+            Some(e) => conjuncts(binder.bind_row(e)?),
+            None => Vec::new(),
+        };
+        let (offset, limit) = limits(ctx, query)?;
+        let (lowered, residual) = self.split_where(conjuncts);
+        let same_slots = match (&residual, &self.residual) {
+            (None, None) => true,
+            (Some(new), Some(old)) => new.slots() == old.slots(),
+            _ => false,
+        };
+        if !same_slots || lowered.is_some() != self.base.as_ref().is_some_and(|b| b.cond.is_some()) {
+            return Ok(false);
+        }
+        self.residual = residual;
+        if let Some(base) = &mut self.base {
+            base.cond = lowered.as_ref().map(|l| l.cond.clone());
+            base.customs = lowered.map(|l| l.customs).unwrap_or_default();
+        }
+        (self.offset, self.limit) = (offset, limit);
+        self.place_cut();
+        Ok(true)
     }
 
     /// The engine joins hanging off source `s`: the tables joined to it, and the
@@ -520,6 +578,18 @@ fn engine_aggregate(
 }
 
 /// The conjuncts of a WHERE (its top-level ANDs).
+/// The SELECT list's aliases, and what each stands for.
+fn aliases(select: &ast::Select) -> Vec<(String, ast::Expr)> {
+    select
+        .projection
+        .iter()
+        .filter_map(|item| match item {
+            SelectItem::ExprWithAlias { expr, alias } => Some((alias.value.clone(), expr.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
 fn conjuncts(e: Expr) -> Vec<Expr> {
     match e {
         Expr::And(list) => list.into_iter().flat_map(conjuncts).collect(),

@@ -6,7 +6,7 @@ use std::path::Path;
 use bazoola::{Database, OpenOptions, Value};
 use sqlparser::ast;
 
-use super::parse::{self, Statement};
+use super::parse::{self, CachedPlan, Statement};
 use super::scope::Ctx;
 use super::{ddl, dml, run, select};
 use crate::error::{CliError, Result};
@@ -116,14 +116,10 @@ impl Session {
         {
             return Err(CliError::ParameterValue { number: bad + 1 });
         }
-        let ctx = Ctx { db: &self.db, stmt: statement, params };
+        let ctx = Ctx::new(&self.db, statement, params);
         let txn = self.in_transaction;
         match &statement.ast {
-            ast::Statement::Query(query) => {
-                let plan = select::plan(&ctx, query, None)?;
-                let rows = run::rows(&self.db, &plan)?;
-                Ok(Outcome::Rows { columns: plan.columns, rows })
-            }
+            ast::Statement::Query(query) => self.select(&ctx, query),
             ast::Statement::Insert(insert) => dml::insert(&ctx, insert, txn),
             ast::Statement::Update { table, assignments, from, selection, returning } => dml::update(
                 &ctx,
@@ -180,6 +176,37 @@ impl Session {
                 Err(statement.unsupported(format!("the statement {}", words.join(" ").to_uppercase()), &word))
             }
         }
+    }
+
+    /// A SELECT: its plan from the last run with the new values bound, when the
+    /// schemas are the same and it allows that; else planned afresh (and kept).
+    fn select(&self, ctx: &Ctx, query: &ast::Query) -> Result<Outcome> {
+        let generation = self.db.schema_generation();
+        let mut cached = ctx.stmt.plan.borrow_mut();
+        let reused = match cached.as_mut() {
+            Some(c) if c.generation == generation => c.select.rebind(ctx, query)?,
+            _ => false,
+        };
+        let plan = match cached.take() {
+            Some(c) if reused => c.select,
+            _ => select::plan(ctx, query, None)?,
+        };
+        let rows = run::rows(&self.db, &plan);
+        let (plan, rows) = if self.db.schema_generation() == generation {
+            (plan, rows?)
+        } else {
+            // The run found schemas another handle or process changed (and may have
+            // failed on them): the plan was made with the old ones. Plan and run again.
+            let plan = select::plan(ctx, query, None)?;
+            let rows = run::rows(&self.db, &plan)?;
+            (plan, rows)
+        };
+        let columns = plan.columns.clone();
+        if plan.reusable {
+            let generation = self.db.schema_generation();
+            *cached = Some(CachedPlan { generation, select: plan });
+        }
+        Ok(Outcome::Rows { columns, rows })
     }
 
     fn begin(&mut self) -> Result<Outcome> {

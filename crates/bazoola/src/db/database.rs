@@ -3,6 +3,7 @@
 
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::{Mutex, RwLock, RwLockReadGuard};
 
 use super::alter::{run, Reshape, SchemaChange};
@@ -27,6 +28,9 @@ pub struct Database {
     /// schema files say): to open it again after a schema change.
     options: OpenOptions,
     declared: Mutex<Option<Vec<TableSchema>>>,
+    /// Bumped each time a new engine (a new set of schemas) takes over: see
+    /// [`Database::schema_generation`].
+    generation: AtomicU64,
 }
 
 /// Turns `(name, value)` pairs with convenient types into the engine's form.
@@ -55,7 +59,18 @@ impl Database {
             engine: RwLock::new(Some(engine)),
             options,
             declared: Mutex::new(declared),
+            generation: AtomicU64::new(0),
         }
+    }
+
+    /// A number that changes whenever this handle takes up new schemas: after a schema
+    /// change made through it, or one another handle or process made, which its next
+    /// operation finds. Something built from [`Database::schema`] (a prepared SQL
+    /// statement's plan) stays valid while the number stays the same. Reading it costs
+    /// no system call, so it says nothing of changes no operation has found yet: check
+    /// it again *after* running such a plan, and plan and run again if it moved.
+    pub fn schema_generation(&self) -> u64 {
+        self.generation.load(AtomicOrdering::Acquire)
     }
 
     /// Runs `f` on the engine. If the schema changed under it (through this handle, or
@@ -87,6 +102,7 @@ impl Database {
         };
         let declared = self.declared.lock().unwrap_or_else(|p| p.into_inner()).clone();
         *slot = Some(self.options.open_engine(&self.dir, declared, &known)?);
+        self.generation.fetch_add(1, AtomicOrdering::AcqRel);
         Ok(())
     }
 

@@ -87,7 +87,7 @@ impl Engine {
             );
         }
         let filter = match cond {
-            Some(cond) => Some((Predicate::compile(cond, table)?, cond.to_string())),
+            Some(cond) => Some((Predicate::compile(cond, table)?, cond.clone())),
             None => None,
         };
         let order = spec
@@ -256,7 +256,7 @@ impl Engine {
         };
         let filter = match &join.cond {
             Some(cond) if join.kind == JoinKind::Count => {
-                Some((Predicate::compile(cond, &self.tables[other])?, cond.to_string()))
+                Some((Predicate::compile(cond, &self.tables[other])?, cond.clone()))
             }
             _ => None,
         };

@@ -9,7 +9,7 @@ use std::ops::Bound;
 use std::time::Duration;
 
 use super::aggregate::AggPath;
-use crate::db::cond::Predicate;
+use crate::db::cond::{Cond, Predicate};
 use crate::db::join::JoinKind;
 use crate::value::{Columns, Value};
 
@@ -117,7 +117,7 @@ pub struct JoinPlan {
     pub field_name: String,
     pub via: Via,
     /// A count's condition on the rows it counts (or crosses, with `through`).
-    pub filter: Option<(Predicate, String)>,
+    pub filter: Option<(Predicate, Cond)>,
     /// A count's second hop.
     pub through: Option<Box<JoinPlan>>,
     pub joins: Vec<JoinPlan>,
@@ -137,7 +137,7 @@ pub struct Plan {
     pub(crate) access_field: Option<String>,
     /// The whole condition, re-checked on every row the access path yields (so an
     /// access path only ever has to be a superset of the answer).
-    pub(crate) filter: Option<(Predicate, String)>,
+    pub(crate) filter: Option<(Predicate, Cond)>,
     pub(crate) order: Vec<OrderKey>,
     pub(crate) ordering: Ordering,
     pub(crate) offset: u64,
