@@ -203,10 +203,26 @@ fn a_script_cannot_bind_and_says_so() {
     "INSERT INTO books (title, author_id) VALUES ('Ubik', 2)",
     false
 )]
-#[case::column_added_here("SELECT * FROM books WHERE id = ?", "ALTER TABLE books ADD COLUMN pages INTEGER", false)]
-#[case::column_added_elsewhere("SELECT * FROM books WHERE id = ?", "ALTER TABLE books ADD COLUMN pages INTEGER", true)]
-#[case::column_renamed_elsewhere("SELECT * FROM books WHERE id = ?", "ALTER TABLE books RENAME COLUMN year TO published", true)]
-#[case::index_dropped_elsewhere("SELECT id FROM books WHERE year > ? ORDER BY id", "DROP INDEX books_year", true)]
+#[case::column_added_here(
+    "SELECT * FROM books WHERE id = ?",
+    "ALTER TABLE books ADD COLUMN pages INTEGER",
+    false
+)]
+#[case::column_added_elsewhere(
+    "SELECT * FROM books WHERE id = ?",
+    "ALTER TABLE books ADD COLUMN pages INTEGER",
+    true
+)]
+#[case::column_renamed_elsewhere(
+    "SELECT * FROM books WHERE id = ?",
+    "ALTER TABLE books RENAME COLUMN year TO published",
+    true
+)]
+#[case::index_dropped_elsewhere(
+    "SELECT id FROM books WHERE year > ? ORDER BY id",
+    "DROP INDEX books_year",
+    true
+)]
 #[case::subquery(
     "SELECT name FROM authors WHERE id IN (SELECT author_id FROM books WHERE year > ?) ORDER BY id",
     "INSERT INTO books (title, author_id, year) VALUES ('Roadside Picnic', 3, 1972)",

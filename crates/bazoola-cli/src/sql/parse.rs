@@ -284,7 +284,13 @@ pub fn parse_statement(piece: StatementText<'_>) -> Result<Statement> {
             position: Some(absolute(piece.start, next.location.line, next.location.column)),
         });
     }
-    Ok(Statement { ast, text: piece.text.to_string(), start: piece.start, parameters, plan: RefCell::new(None) })
+    Ok(Statement {
+        ast,
+        text: piece.text.to_string(),
+        start: piece.start,
+        parameters,
+        plan: RefCell::new(None),
+    })
 }
 
 /// Numbers the parameters among `tokens` (see [`Parameters`]): each `?` becomes `?N`,
