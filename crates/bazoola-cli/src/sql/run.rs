@@ -11,7 +11,9 @@ use std::ops::ControlFlow;
 use bazoola::{Columns, Database, Query, Row, Value};
 
 use super::aggregate::{Grouping, OrderedRow};
-use super::select::{count_key, source_key, Base, Select, SortBy};
+use super::expr::Expr;
+use super::scope::Link;
+use super::select::{count_key, source_key, Base, Select, SortBy, SortKey};
 use super::value;
 use crate::error::Result;
 
@@ -63,7 +65,7 @@ fn execute(db: &Database, plan: &Select, analyze: bool) -> Result<(Vec<Vec<Value
         for row in rows {
             if engine_aggregate {
                 sink.push_group(row.into_values());
-            } else if sink.push_base(&row)?.is_break() {
+            } else if sink.push_base(row)?.is_break() {
                 break;
             }
         }
@@ -71,9 +73,16 @@ fn execute(db: &Database, plan: &Select, analyze: bool) -> Result<(Vec<Vec<Value
         for row in query.aggregate()? {
             sink.push_group(row.into_values());
         }
+    } else if sink.keeps_every_row() {
+        // Every row the engine gives becomes a result row, which the outcome holds
+        // anyway: take them in one batch, so that forward joins are looked up once
+        // for all rows rather than once per streamed batch.
+        for row in query.rows()? {
+            let _ = sink.push_base(row)?;
+        }
     } else {
         let mut failed = None;
-        query.for_each(|row| match sink.push_base(&row) {
+        query.for_each(|row| match sink.push_base(row) {
             Ok(flow) => flow,
             Err(e) => {
                 failed = Some(e);
@@ -117,10 +126,21 @@ fn engine_query<'d>(db: &'d Database, plan: &Select, base: &Base) -> Query<'d> {
     q
 }
 
-/// Where each column of a source's engine rows goes in the flat row.
+/// Where each column of a source's engine rows goes in the flat row, and where the
+/// rows joined to it are nested.
 struct ColumnMap {
     columns: Columns,
     slots: Vec<Option<usize>>,
+    /// For each table joined to the source: its column in the source's rows.
+    nested: Vec<Option<usize>>,
+}
+
+/// A table joined to a source: its index, its key in the source's rows, and whether a
+/// source row without a match keeps its place (with nulls).
+struct Child {
+    source: usize,
+    key: String,
+    keep_unmatched: bool,
 }
 
 /// The SQL layer's end of the stream.
@@ -135,6 +155,14 @@ struct Sink<'p> {
     skipped: u64,
     /// Whether rows come out in their final order (nothing left to sort).
     streaming: bool,
+    /// The tables joined to each source.
+    children: Vec<Vec<Child>>,
+    /// Every join is forward (at most one match a row): rows are placed in one flat
+    /// row, moving their values, without copies for several matches.
+    forward_only: bool,
+    /// The outputs are distinct plain columns: their values are moved out of the flat
+    /// row instead of copied.
+    taken: Option<Vec<usize>>,
 }
 
 impl<'p> Sink<'p> {
@@ -151,13 +179,47 @@ impl<'p> Sink<'p> {
             seen: BTreeSet::new(),
             skipped: 0,
             streaming: plan.order.is_empty() && !plan.cut_by_engine,
+            children: (0..plan.scope.sources.len())
+                .map(|s| {
+                    plan.scope
+                        .children(s)
+                        .map(|c| Child {
+                            source: c,
+                            key: source_key(&plan.scope.sources[c].name),
+                            keep_unmatched: plan.scope.sources[c].left && !plan.scope.needs_match_below(c),
+                        })
+                        .collect()
+                })
+                .collect(),
+            forward_only: plan.scope.sources.iter().skip(1).all(|s| matches!(s.link, Link::Forward { .. })),
+            taken: taken_slots(plan),
         }
     }
 
+    /// Whether each row of the engine makes one result row, all of them kept: no
+    /// filter, grouping, DISTINCT or limit after the engine, no join that can drop or
+    /// multiply a row.
+    fn keeps_every_row(&self) -> bool {
+        let plan = self.plan;
+        plan.residual.is_none()
+            && plan.aggregate.is_none()
+            && !plan.distinct
+            && plan.limit.is_none()
+            && plan.offset == 0
+            && self.forward_only
+            && self.children.iter().flatten().all(|c| c.keep_unmatched)
+    }
+
     /// One row of the first table, its joined rows nested in it.
-    fn push_base(&mut self, row: &Row) -> Result<ControlFlow<()>> {
-        let flat = vec![Value::Null; self.plan.width()];
-        for flat in self.expand(0, Some(row), vec![flat]) {
+    fn push_base(&mut self, row: Row) -> Result<ControlFlow<()>> {
+        let mut flat = vec![Value::Null; self.plan.width()];
+        if self.forward_only {
+            if !self.place(0, Some(row), &mut flat) {
+                return Ok(ControlFlow::Continue(()));
+            }
+            return self.push_flat(flat);
+        }
+        for flat in self.expand(0, Some(&row), vec![flat]) {
             if self.push_flat(flat)?.is_break() {
                 return Ok(ControlFlow::Break(()));
             }
@@ -165,8 +227,55 @@ impl<'p> Sink<'p> {
         Ok(ControlFlow::Continue(()))
     }
 
+    /// Moves the values of source `s`'s row (`None`: no match, nulls) and of the rows
+    /// joined below it into `flat`, when every join is forward. `false` when a join
+    /// without LEFT finds no match, and the row drops out.
+    fn place(&mut self, s: usize, row: Option<Row>, flat: &mut [Value]) -> bool {
+        let Some(row) = row else {
+            self.fill(s, None, flat);
+            for c in 0..self.children[s].len() {
+                let child = &self.children[s][c];
+                if !child.keep_unmatched {
+                    return false;
+                }
+                let source = child.source;
+                self.place(source, None, flat);
+            }
+            return true;
+        };
+        let stale = self.maps[s].as_ref().is_none_or(|m| !std::sync::Arc::ptr_eq(&m.columns, row.columns()));
+        if stale {
+            self.maps[s] = Some(self.column_map(s, row.columns()));
+        }
+        let mut values = row.into_values();
+        let mut nested = Vec::with_capacity(self.children[s].len());
+        if let Some(map) = &self.maps[s] {
+            for at in &map.nested {
+                nested.push(match at.map(|i| std::mem::take(&mut values[i])) {
+                    Some(Value::Row(r)) => Some(*r),
+                    _ => None,
+                });
+            }
+            for (value, slot) in values.into_iter().zip(&map.slots) {
+                if let Some(slot) = slot {
+                    flat[*slot] = value;
+                }
+            }
+        }
+        for (c, joined) in nested.into_iter().enumerate() {
+            let (source, keep_unmatched) = (self.children[s][c].source, self.children[s][c].keep_unmatched);
+            if joined.is_none() && !keep_unmatched {
+                return false;
+            }
+            if !self.place(source, joined, flat) {
+                return false;
+            }
+        }
+        true
+    }
+
     /// One row of the join.
-    fn push_flat(&mut self, flat: Vec<Value>) -> Result<ControlFlow<()>> {
+    fn push_flat(&mut self, mut flat: Vec<Value>) -> Result<ControlFlow<()>> {
         if let Some(residual) = &self.plan.residual {
             if !residual.holds(&flat) {
                 return Ok(ControlFlow::Continue(()));
@@ -178,7 +287,7 @@ impl<'p> Sink<'p> {
                 Ok(ControlFlow::Continue(()))
             }
             None if self.plan.aggregate.is_some() => Ok(ControlFlow::Continue(())),
-            None => self.emit(&flat),
+            None => self.emit(&mut flat),
         }
     }
 
@@ -187,22 +296,32 @@ impl<'p> Sink<'p> {
         self.out.push((row, Vec::new()));
     }
 
-    /// A row the outputs are computed from (a join row, or a group row).
-    fn emit(&mut self, row: &[Value]) -> Result<ControlFlow<()>> {
-        let outputs: Vec<Value> = self.plan.outputs.iter().map(|e| e.eval(row)).collect();
+    /// A row the outputs are computed from (a join row, or a group row); its values
+    /// may be moved out.
+    fn emit(&mut self, row: &mut [Value]) -> Result<ControlFlow<()>> {
+        // Sort keys first: they may read columns the outputs take.
+        let mut keys: Vec<Value> = if self.streaming {
+            Vec::new()
+        } else {
+            let key = |k: &SortKey| match &k.by {
+                SortBy::Output(_) => Value::Null,
+                SortBy::Expr(e) => e.eval(row),
+            };
+            self.plan.order.iter().map(key).collect()
+        };
+        let outputs: Vec<Value> = match &self.taken {
+            Some(slots) => slots.iter().map(|&s| std::mem::take(&mut row[s])).collect(),
+            None => self.plan.outputs.iter().map(|e| e.eval(row)).collect(),
+        };
         if self.plan.distinct && !self.seen.insert(OrderedRow::new(&outputs)) {
             return Ok(ControlFlow::Continue(()));
         }
         if !self.streaming {
-            let keys = self
-                .plan
-                .order
-                .iter()
-                .map(|k| match &k.by {
-                    SortBy::Output(i) => outputs[*i].clone(),
-                    SortBy::Expr(e) => e.eval(row),
-                })
-                .collect();
+            for (key, k) in keys.iter_mut().zip(&self.plan.order) {
+                if let SortBy::Output(i) = k.by {
+                    *key = outputs[i].clone();
+                }
+            }
             self.out.push((outputs, keys));
             return Ok(ControlFlow::Continue(()));
         }
@@ -226,11 +345,11 @@ impl<'p> Sink<'p> {
                 Some(grouping) => grouping.finish()?,
                 None => std::mem::take(&mut self.out).into_iter().map(|(row, _)| row).collect(),
             };
-            for group in groups {
+            for mut group in groups {
                 if agg.having.as_ref().is_some_and(|h| !h.holds(&group)) {
                     continue;
                 }
-                if self.emit(&group)?.is_break() {
+                if self.emit(&mut group)?.is_break() {
                     break;
                 }
             }
@@ -277,16 +396,13 @@ impl<'p> Sink<'p> {
         for partial in partials.iter_mut() {
             self.fill(s, row, partial);
         }
-        let children: Vec<usize> = self.plan.scope.children(s).collect();
-        for c in children {
-            let key = source_key(&self.plan.scope.sources[c].name);
-            let matches: Vec<&Row> = match row.and_then(|r| r.get(&key)) {
+        for i in 0..self.children[s].len() {
+            let (c, keep_unmatched) = (self.children[s][i].source, self.children[s][i].keep_unmatched);
+            let matches: Vec<&Row> = match row.and_then(|r| r.get(&self.children[s][i].key)) {
                 Some(Value::Row(r)) => vec![&**r],
                 Some(Value::Rows(rows)) => rows.iter().collect(),
                 _ => Vec::new(),
             };
-            let source = &self.plan.scope.sources[c];
-            let keep_unmatched = source.left && !self.plan.scope.needs_match_below(c);
             let mut next = Vec::new();
             for partial in partials {
                 if matches.is_empty() {
@@ -341,6 +457,18 @@ impl<'p> Sink<'p> {
                     .map(|i| self.plan.scope.width + i)
             })
             .collect();
-        ColumnMap { columns: columns.clone(), slots }
+        let nested = self.children[s].iter().map(|c| columns.iter().position(|n| **n == c.key)).collect();
+        ColumnMap { columns: columns.clone(), slots, nested }
     }
+}
+
+/// The slots of a plain query's outputs, when each is a different column: their values
+/// can be moved out of the row rather than copied.
+fn taken_slots(plan: &Select) -> Option<Vec<usize>> {
+    if plan.aggregate.is_some() {
+        return None;
+    }
+    let slots: Vec<usize> = plan.outputs.iter().map(Expr::as_slot).collect::<Option<_>>()?;
+    let distinct: BTreeSet<usize> = slots.iter().copied().collect();
+    (distinct.len() == slots.len()).then_some(slots)
 }

@@ -217,7 +217,8 @@ pub fn format_real(f: f64) -> String {
         return if f > 0.0 { "Inf".into() } else { "-Inf".into() };
     }
     if f == 0.0 {
-        return if f.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+        // Negative zero too: SQLite prints `-(0 / 1.5) || ''` as `0.0`.
+        return "0.0".into();
     }
     // 15 significant digits: d.dddddddddddddde±x
     let scientific = format!("{f:.14e}");
