@@ -85,6 +85,23 @@ impl Pattern {
         self.pieces[p..].iter().all(|piece| *piece == Piece::Any)
     }
 
+    /// `run` when the pattern is `%run%` with a run of plain ASCII characters: a text
+    /// matches exactly when it contains the run, ASCII letters compared without regard
+    /// to case.
+    pub fn ascii_run(&self) -> Option<String> {
+        let [Piece::Any, middle @ .., Piece::Any] = self.pieces.as_slice() else { return None };
+        if self.broken || middle.is_empty() {
+            return None;
+        }
+        middle
+            .iter()
+            .map(|p| match p {
+                Piece::Char(c) if c.is_ascii() => Some(*c),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The longest run of plain ASCII characters every match must contain (a needle
     /// the engine's case-insensitive substring test can pre-filter with).
     pub fn ascii_needle(&self) -> Option<String> {

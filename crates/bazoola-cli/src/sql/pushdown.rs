@@ -14,6 +14,7 @@
 //! | `x < v` (and `<=`, `>`, `>=`) | `Lt(x, v)` | `Ge(x, v)` |
 //! | `x IS NULL` | `IsNull(x)` | `NOT IsNull(x)` |
 //! | `x IN (v…)` | `In(x, v…)` | `NOT IsNull(x) AND NOT In(x, v…)`; nothing if a v is null |
+//! | `x LIKE '%run%'` (ASCII run without `i`, `k`) | `ISubstr(x, run)` | `<custom>` |
 //! | `x LIKE p` | `ISubstr(x, run) AND <custom>` | `<custom>` |
 //!
 //! `v` is first converted by `x`'s affinity (SQLite's rule): `year = '1990'` is
@@ -122,14 +123,17 @@ impl Lowering<'_> {
             Expr::Like { expr, pattern: LikePattern::Constant(Some(pattern)), negated }
                 if expr.as_slot().is_some() =>
             {
+                let field = (self.render)(expr.as_slot().unwrap_or_default());
+                if want != *negated {
+                    if let Some(run) = pattern.ascii_run().filter(|r| isubstr_is_like(r)) {
+                        return Cond::isubstr(field, run);
+                    }
+                }
                 let custom = self.custom(e, want);
                 match pattern.ascii_needle() {
                     // Every match contains the run (ASCII case folded): the engine's
                     // substring test on raw bytes keeps a superset, cheaply.
-                    Some(needle) if want != *negated => {
-                        let field = (self.render)(expr.as_slot().unwrap_or_default());
-                        Cond::And(vec![Cond::isubstr(field, needle), custom])
-                    }
+                    Some(needle) if want != *negated => Cond::And(vec![Cond::isubstr(field, needle), custom]),
                     _ => custom,
                 }
             }
@@ -221,4 +225,13 @@ impl Lowering<'_> {
         let e = e.clone();
         Cond::custom(move |row| Ok(e.truth(row.values()) == Some(want)))
     }
+}
+
+/// Whether the engine's `ISubstr` on `run` (plain ASCII) holds exactly where `LIKE
+/// '%run%'` does. It folds case by Unicode rules, LIKE only within ASCII: they differ
+/// only on a text holding a character outside ASCII whose lower case is an ASCII
+/// letter — KELVIN SIGN (`k`) and LATIN CAPITAL LETTER I WITH DOT ABOVE (`i` and a
+/// combining dot) — so a run without `i` or `k` is answered exactly, on raw bytes.
+fn isubstr_is_like(run: &str) -> bool {
+    !run.bytes().any(|b| matches!(b.to_ascii_lowercase(), b'i' | b'k'))
 }

@@ -451,11 +451,49 @@ fn contains(haystack: &[u8], needle: &[u8], ignore_case: bool) -> bool {
         return memmem::find(haystack, needle).is_some();
     }
     if haystack.is_ascii() {
-        if needle.is_empty() {
-            return true;
-        }
-        return haystack.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
+        let Some((&first, rest)) = needle.split_first() else { return true };
+        // Candidates are where the first byte is, in either case (memchr finds them
+        // many bytes at a time); the rest is compared there.
+        let fits = |at: usize| {
+            haystack.get(at + 1..at + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(rest))
+        };
+        let upper = first.to_ascii_uppercase();
+        return if upper == first {
+            memchr::memchr_iter(first, haystack).any(fits)
+        } else {
+            memchr::memchr2_iter(first, upper, haystack).any(fits)
+        };
     }
     let lowered = String::from_utf8_lossy(haystack).to_lowercase();
     memmem::find(lowered.as_bytes(), needle).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains;
+    use proptest::prelude::*;
+
+    /// What `contains` must answer: the plain definition, one window at a time.
+    fn naive(haystack: &[u8], needle: &[u8], ignore_case: bool) -> bool {
+        if !ignore_case || !haystack.is_ascii() {
+            let haystack = if ignore_case {
+                String::from_utf8_lossy(haystack).to_lowercase().into_bytes()
+            } else {
+                haystack.to_vec()
+            };
+            return needle.is_empty() || haystack.windows(needle.len()).any(|w| w == needle);
+        }
+        needle.is_empty() || haystack.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
+    }
+
+    proptest! {
+        #[test]
+        fn contains_agrees_with_the_definition(haystack in "[aAbB1 éK]{0,12}", needle in "[ab1 é]{0,3}", ignore_case: bool) {
+            let needle = if ignore_case { needle.to_lowercase() } else { needle };
+            prop_assert_eq!(
+                contains(haystack.as_bytes(), needle.as_bytes(), ignore_case),
+                naive(haystack.as_bytes(), needle.as_bytes(), ignore_case)
+            );
+        }
+    }
 }
