@@ -454,9 +454,8 @@ fn contains(haystack: &[u8], needle: &[u8], ignore_case: bool) -> bool {
         let Some((&first, rest)) = needle.split_first() else { return true };
         // Candidates are where the first byte is, in either case (memchr finds them
         // many bytes at a time); the rest is compared there.
-        let fits = |at: usize| {
-            haystack.get(at + 1..at + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(rest))
-        };
+        let fits =
+            |at: usize| haystack.get(at + 1..at + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(rest));
         let upper = first.to_ascii_uppercase();
         return if upper == first {
             memchr::memchr_iter(first, haystack).any(fits)

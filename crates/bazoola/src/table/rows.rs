@@ -59,7 +59,8 @@ impl Table {
     pub fn chunks_of(&self, slots: u64) -> RowChunks {
         let size = self.layout.row_size;
         // No bigger than the table: the buffer is zeroed, and most tables are small.
-        let rows_per_chunk = (SCAN_CHUNK / size).clamp(1, usize::try_from(slots).unwrap_or(usize::MAX).max(1));
+        let rows_per_chunk =
+            (SCAN_CHUNK / size).clamp(1, usize::try_from(slots).unwrap_or(usize::MAX).max(1));
         RowChunks { next_slot: 0, slots, row_size: size, buf: vec![0; rows_per_chunk * size] }
     }
 }
