@@ -384,6 +384,17 @@ impl Expr {
         slots
     }
 
+    /// Whether every slot the expression reads satisfies `keep` (without collecting them).
+    pub fn slots_all(&self, keep: impl Fn(usize) -> bool) -> bool {
+        let mut all = true;
+        self.walk(&mut |e| {
+            if let Expr::Slot { slot, .. } = e {
+                all &= keep(*slot);
+            }
+        });
+        all
+    }
+
     /// Whether the expression reads no slot (a constant).
     pub fn is_constant(&self) -> bool {
         self.slots().is_empty()

@@ -4,11 +4,12 @@
 //! distinct, sorted and cut by the SQL layer, as the plan says. Rows stream from the
 //! engine; when nothing needs sorting the stream stops as soon as the limit is reached.
 
+use std::cell::{RefCell, RefMut};
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 use std::ops::ControlFlow;
 
-use bazoola::{Columns, Database, Query, Row, Value};
+use bazoola::{Columns, Cond, Database, Query, Row, Value};
 
 use super::aggregate::{Grouping, OrderedRow};
 use super::expr::Expr;
@@ -73,6 +74,12 @@ fn execute(db: &Database, plan: &Select, analyze: bool) -> Result<(Vec<Vec<Value
         for row in query.aggregate()? {
             sink.push_group(row.into_values());
         }
+    } else if let Some(id) = point_lookup(base) {
+        // `WHERE id = N`, which the planner answers with one PK lookup anyway: the
+        // engine's own point lookup, without planning a query for it.
+        if let Some(row) = db.find_by_id(&base.table, id, &base.joins)? {
+            let _ = sink.push_base(row)?;
+        }
     } else if sink.keeps_every_row() {
         // Every row the engine gives becomes a result row, which the outcome holds
         // anyway: take them in one batch, so that forward joins are looked up once
@@ -94,6 +101,18 @@ fn execute(db: &Database, plan: &Select, analyze: bool) -> Result<(Vec<Vec<Value
         }
     }
     Ok((sink.finish()?, text))
+}
+
+/// The id of a query that reads the one row `WHERE id = N` names (no offset to skip
+/// it): a point lookup.
+fn point_lookup(base: &Base) -> Option<i64> {
+    match &base.cond {
+        Some(Cond::Eq(pairs)) if base.offset == 0 => match pairs.as_slice() {
+            [(field, Value::Int(id))] if field == "id" => Some(*id),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// The engine's query for the plan's first table.
@@ -143,18 +162,10 @@ struct Child {
     keep_unmatched: bool,
 }
 
-/// The SQL layer's end of the stream.
-struct Sink<'p> {
-    plan: &'p Select,
-    maps: Vec<Option<ColumnMap>>,
-    grouping: Option<Grouping<'p>>,
-    /// Result rows, each with its sort key when the SQL layer sorts.
-    out: Vec<(Vec<Value>, Vec<Value>)>,
-    seen: BTreeSet<OrderedRow>,
-    /// Rows skipped for OFFSET so far (when cutting as rows stream).
-    skipped: u64,
-    /// Whether rows come out in their final order (nothing left to sort).
-    streaming: bool,
+/// How a plan's rows are laid out, worked out on its first run and kept with it (a
+/// prepared statement runs it again and again).
+#[derive(Default)]
+pub struct Layout {
     /// The tables joined to each source.
     children: Vec<Vec<Child>>,
     /// Every join is forward (at most one match a row): rows are placed in one flat
@@ -163,6 +174,47 @@ struct Sink<'p> {
     /// The outputs are distinct plain columns: their values are moved out of the flat
     /// row instead of copied.
     taken: Option<Vec<usize>>,
+    /// Where the engine's columns go, per source (kept while the engine gives rows of
+    /// the same columns).
+    maps: RefCell<Vec<Option<ColumnMap>>>,
+}
+
+impl Layout {
+    fn of(plan: &Select) -> Layout {
+        let scope = &plan.scope;
+        Layout {
+            children: (0..scope.sources.len())
+                .map(|s| {
+                    scope
+                        .children(s)
+                        .map(|c| Child {
+                            source: c,
+                            key: source_key(&scope.sources[c].name),
+                            keep_unmatched: scope.sources[c].left && !scope.needs_match_below(c),
+                        })
+                        .collect()
+                })
+                .collect(),
+            forward_only: scope.sources.iter().skip(1).all(|s| matches!(s.link, Link::Forward { .. })),
+            taken: taken_slots(plan),
+            maps: RefCell::new((0..scope.sources.len()).map(|_| None).collect()),
+        }
+    }
+}
+
+/// The SQL layer's end of the stream.
+struct Sink<'p> {
+    plan: &'p Select,
+    layout: &'p Layout,
+    maps: RefMut<'p, Vec<Option<ColumnMap>>>,
+    grouping: Option<Grouping<'p>>,
+    /// Result rows, each with its sort key when the SQL layer sorts.
+    out: Vec<(Vec<Value>, Vec<Value>)>,
+    seen: BTreeSet<OrderedRow>,
+    /// Rows skipped for OFFSET so far (when cutting as rows stream).
+    skipped: u64,
+    /// Whether rows come out in their final order (nothing left to sort).
+    streaming: bool,
 }
 
 impl<'p> Sink<'p> {
@@ -171,28 +223,16 @@ impl<'p> Sink<'p> {
             Some(agg) if agg.engine.is_none() => Some(Grouping::new(&agg.keys, &agg.aggregates)),
             _ => None,
         };
+        let layout = plan.layout.get_or_init(|| Layout::of(plan));
         Sink {
             plan,
-            maps: (0..plan.scope.sources.len()).map(|_| None).collect(),
+            layout,
+            maps: layout.maps.borrow_mut(),
             grouping,
             out: Vec::new(),
             seen: BTreeSet::new(),
             skipped: 0,
             streaming: plan.order.is_empty() && !plan.cut_by_engine,
-            children: (0..plan.scope.sources.len())
-                .map(|s| {
-                    plan.scope
-                        .children(s)
-                        .map(|c| Child {
-                            source: c,
-                            key: source_key(&plan.scope.sources[c].name),
-                            keep_unmatched: plan.scope.sources[c].left && !plan.scope.needs_match_below(c),
-                        })
-                        .collect()
-                })
-                .collect(),
-            forward_only: plan.scope.sources.iter().skip(1).all(|s| matches!(s.link, Link::Forward { .. })),
-            taken: taken_slots(plan),
         }
     }
 
@@ -206,14 +246,14 @@ impl<'p> Sink<'p> {
             && !plan.distinct
             && plan.limit.is_none()
             && plan.offset == 0
-            && self.forward_only
-            && self.children.iter().flatten().all(|c| c.keep_unmatched)
+            && self.layout.forward_only
+            && self.layout.children.iter().flatten().all(|c| c.keep_unmatched)
     }
 
     /// One row of the first table, its joined rows nested in it.
     fn push_base(&mut self, row: Row) -> Result<ControlFlow<()>> {
         let mut flat = vec![Value::Null; self.plan.width()];
-        if self.forward_only {
+        if self.layout.forward_only {
             if !self.place(0, Some(row), &mut flat) {
                 return Ok(ControlFlow::Continue(()));
             }
@@ -233,8 +273,8 @@ impl<'p> Sink<'p> {
     fn place(&mut self, s: usize, row: Option<Row>, flat: &mut [Value]) -> bool {
         let Some(row) = row else {
             self.fill(s, None, flat);
-            for c in 0..self.children[s].len() {
-                let child = &self.children[s][c];
+            for c in 0..self.layout.children[s].len() {
+                let child = &self.layout.children[s][c];
                 if !child.keep_unmatched {
                     return false;
                 }
@@ -245,10 +285,11 @@ impl<'p> Sink<'p> {
         };
         let stale = self.maps[s].as_ref().is_none_or(|m| !std::sync::Arc::ptr_eq(&m.columns, row.columns()));
         if stale {
-            self.maps[s] = Some(self.column_map(s, row.columns()));
+            let map = self.column_map(s, row.columns());
+            self.maps[s] = Some(map);
         }
         let mut values = row.into_values();
-        let mut nested = Vec::with_capacity(self.children[s].len());
+        let mut nested = Vec::with_capacity(self.layout.children[s].len());
         if let Some(map) = &self.maps[s] {
             for at in &map.nested {
                 nested.push(match at.map(|i| std::mem::take(&mut values[i])) {
@@ -263,7 +304,7 @@ impl<'p> Sink<'p> {
             }
         }
         for (c, joined) in nested.into_iter().enumerate() {
-            let (source, keep_unmatched) = (self.children[s][c].source, self.children[s][c].keep_unmatched);
+            let (source, keep_unmatched) = (self.layout.children[s][c].source, self.layout.children[s][c].keep_unmatched);
             if joined.is_none() && !keep_unmatched {
                 return false;
             }
@@ -309,7 +350,7 @@ impl<'p> Sink<'p> {
             };
             self.plan.order.iter().map(key).collect()
         };
-        let outputs: Vec<Value> = match &self.taken {
+        let outputs: Vec<Value> = match &self.layout.taken {
             Some(slots) => slots.iter().map(|&s| std::mem::take(&mut row[s])).collect(),
             None => self.plan.outputs.iter().map(|e| e.eval(row)).collect(),
         };
@@ -396,9 +437,9 @@ impl<'p> Sink<'p> {
         for partial in partials.iter_mut() {
             self.fill(s, row, partial);
         }
-        for i in 0..self.children[s].len() {
-            let (c, keep_unmatched) = (self.children[s][i].source, self.children[s][i].keep_unmatched);
-            let matches: Vec<&Row> = match row.and_then(|r| r.get(&self.children[s][i].key)) {
+        for i in 0..self.layout.children[s].len() {
+            let (c, keep_unmatched) = (self.layout.children[s][i].source, self.layout.children[s][i].keep_unmatched);
+            let matches: Vec<&Row> = match row.and_then(|r| r.get(&self.layout.children[s][i].key)) {
                 Some(Value::Row(r)) => vec![&**r],
                 Some(Value::Rows(rows)) => rows.iter().collect(),
                 _ => Vec::new(),
@@ -433,7 +474,8 @@ impl<'p> Sink<'p> {
         };
         let stale = self.maps[s].as_ref().is_none_or(|m| !std::sync::Arc::ptr_eq(&m.columns, row.columns()));
         if stale {
-            self.maps[s] = Some(self.column_map(s, row.columns()));
+            let map = self.column_map(s, row.columns());
+            self.maps[s] = Some(map);
         }
         if let Some(map) = &self.maps[s] {
             for (value, slot) in row.values().iter().zip(&map.slots) {
@@ -457,7 +499,7 @@ impl<'p> Sink<'p> {
                     .map(|i| self.plan.scope.width + i)
             })
             .collect();
-        let nested = self.children[s].iter().map(|c| columns.iter().position(|n| **n == c.key)).collect();
+        let nested = self.layout.children[s].iter().map(|c| columns.iter().position(|n| **n == c.key)).collect();
         ColumnMap { columns: columns.clone(), slots, nested }
     }
 }

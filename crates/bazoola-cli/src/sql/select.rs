@@ -55,6 +55,8 @@ pub struct Select {
     pub affinities: Vec<value::Affinity>,
     /// How the SQL layer's steps read, for EXPLAIN.
     pub steps: Vec<String>,
+    /// How its rows are laid out: worked out by [`super::run`] on the first run.
+    pub layout: std::cell::OnceCell<super::run::Layout>,
     /// The plan can run again with other parameter values after [`Select::rebind`]:
     /// its parameters are all in WHERE, LIMIT and OFFSET, and no subquery was run
     /// while planning it.
@@ -232,6 +234,7 @@ pub fn plan(ctx: &Ctx, query: &ast::Query, outer: Option<&Scope>) -> Result<Sele
         correlated,
         affinities,
         steps: Vec::new(),
+        layout: std::cell::OnceCell::new(),
         reusable,
     };
     plan.divide(conjuncts, groups.map(|g| (g, aggregates, having)))?;
@@ -320,7 +323,7 @@ impl Select {
         let fields = &first.schema.fields;
         let render = |slot: usize| fields.get(slot).map_or_else(|| format!("#{slot}"), |f| f.name.clone());
         let (pushed, rest): (Vec<Expr>, Vec<Expr>) =
-            conjuncts.into_iter().partition(|c| c.slots().iter().all(|&s| s < fields.len()));
+            conjuncts.into_iter().partition(|c| c.slots_all(|s| s < fields.len()));
         (and(pushed).map(|e| pushdown::lower(&e, &render)), and(rest))
     }
 
@@ -372,8 +375,10 @@ impl Select {
         }
         self.residual = residual;
         if let Some(base) = &mut self.base {
-            base.cond = lowered.as_ref().map(|l| l.cond.clone());
-            base.customs = lowered.map(|l| l.customs).unwrap_or_default();
+            (base.cond, base.customs) = match lowered {
+                Some(l) => (Some(l.cond), l.customs),
+                None => (None, Vec::new()),
+            };
         }
         (self.offset, self.limit) = (offset, limit);
         self.place_cut();

@@ -28,6 +28,7 @@
 //! ```
 
 use std::ops::ControlFlow;
+use std::sync::Arc;
 
 use super::database::{collect, Database, STREAM_BATCH};
 use super::engine::Engine;
@@ -81,10 +82,10 @@ impl<'db> Query<'db> {
 
     /// Keeps the rows satisfying `cond` (ANDed with any condition already given).
     pub fn filter(mut self, cond: Cond) -> Self {
-        self.parts.spec.cond = Some(match self.parts.spec.cond.take() {
-            Some(first) => first.and(cond),
+        self.parts.spec.cond = Some(Arc::new(match self.parts.spec.cond.take() {
+            Some(first) => Arc::unwrap_or_clone(first).and(cond),
             None => cond,
-        });
+        }));
         self
     }
 

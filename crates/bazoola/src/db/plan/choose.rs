@@ -15,6 +15,7 @@
 //! than guessed at.
 
 use std::ops::Bound;
+use std::sync::Arc;
 
 use super::node::{Access, Counters, JoinPlan, OrderKey, Ordering, Plan, Via};
 use super::QuerySpec;
@@ -72,22 +73,22 @@ fn exact_bound(table: &Table, field: usize, value: &Value) -> bool {
 impl Engine {
     /// The plan for reading table `t`'s rows that satisfy `cond`, with `joins` applied.
     pub fn plan(&self, t: usize, cond: Option<&Cond>, joins: &[Join]) -> Result<Plan> {
-        let spec = QuerySpec { cond: cond.cloned(), joins: joins.to_vec(), ..QuerySpec::default() };
+        let spec = QuerySpec { cond: cond.cloned().map(Arc::new), joins: joins.to_vec(), ..QuerySpec::default() };
         self.plan_query(t, &spec)
     }
 
     /// The plan for a whole query on table `t`.
     pub fn plan_query(&self, t: usize, spec: &QuerySpec) -> Result<Plan> {
         let table = &self.tables[t];
-        let cond = spec.cond.as_ref();
+        let cond = spec.cond.as_deref();
         let joins = &spec.joins;
         if spec.limit == Some(0) {
             return Err(
                 ValidationError::BadLimit { table: table.name().into(), what: "limit", value: 0 }.into()
             );
         }
-        let filter = match cond {
-            Some(cond) => Some((Predicate::compile(cond, table)?, cond.clone())),
+        let filter = match &spec.cond {
+            Some(shared) => Some((Predicate::compile(shared, table)?, Arc::clone(shared))),
             None => None,
         };
         let order = spec

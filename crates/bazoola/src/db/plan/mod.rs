@@ -19,13 +19,16 @@ pub mod run;
 pub use aggregate::Agg;
 pub use node::{Access, Plan};
 
+use std::sync::Arc;
+
 use crate::db::cond::Cond;
 use crate::db::join::Join;
 
 /// What a query asks for, before it is planned.
 #[derive(Debug, Clone, Default)]
 pub struct QuerySpec {
-    pub cond: Option<Cond>,
+    /// Shared with the plan, which keeps it to show in EXPLAIN.
+    pub cond: Option<Arc<Cond>>,
     pub joins: Vec<Join>,
     /// Field names, each descending or not.
     pub order: Vec<(String, bool)>,

@@ -137,7 +137,7 @@ pub struct Plan {
     pub(crate) access_field: Option<String>,
     /// The whole condition, re-checked on every row the access path yields (so an
     /// access path only ever has to be a superset of the answer).
-    pub(crate) filter: Option<(Predicate, Cond)>,
+    pub(crate) filter: Option<(Predicate, std::sync::Arc<Cond>)>,
     pub(crate) order: Vec<OrderKey>,
     pub(crate) ordering: Ordering,
     pub(crate) offset: u64,
