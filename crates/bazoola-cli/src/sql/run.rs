@@ -304,7 +304,8 @@ impl<'p> Sink<'p> {
             }
         }
         for (c, joined) in nested.into_iter().enumerate() {
-            let (source, keep_unmatched) = (self.layout.children[s][c].source, self.layout.children[s][c].keep_unmatched);
+            let (source, keep_unmatched) =
+                (self.layout.children[s][c].source, self.layout.children[s][c].keep_unmatched);
             if joined.is_none() && !keep_unmatched {
                 return false;
             }
@@ -438,7 +439,8 @@ impl<'p> Sink<'p> {
             self.fill(s, row, partial);
         }
         for i in 0..self.layout.children[s].len() {
-            let (c, keep_unmatched) = (self.layout.children[s][i].source, self.layout.children[s][i].keep_unmatched);
+            let (c, keep_unmatched) =
+                (self.layout.children[s][i].source, self.layout.children[s][i].keep_unmatched);
             let matches: Vec<&Row> = match row.and_then(|r| r.get(&self.layout.children[s][i].key)) {
                 Some(Value::Row(r)) => vec![&**r],
                 Some(Value::Rows(rows)) => rows.iter().collect(),
@@ -499,7 +501,8 @@ impl<'p> Sink<'p> {
                     .map(|i| self.plan.scope.width + i)
             })
             .collect();
-        let nested = self.layout.children[s].iter().map(|c| columns.iter().position(|n| **n == c.key)).collect();
+        let nested =
+            self.layout.children[s].iter().map(|c| columns.iter().position(|n| **n == c.key)).collect();
         ColumnMap { columns: columns.clone(), slots, nested }
     }
 }

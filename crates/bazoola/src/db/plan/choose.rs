@@ -73,7 +73,8 @@ fn exact_bound(table: &Table, field: usize, value: &Value) -> bool {
 impl Engine {
     /// The plan for reading table `t`'s rows that satisfy `cond`, with `joins` applied.
     pub fn plan(&self, t: usize, cond: Option<&Cond>, joins: &[Join]) -> Result<Plan> {
-        let spec = QuerySpec { cond: cond.cloned().map(Arc::new), joins: joins.to_vec(), ..QuerySpec::default() };
+        let spec =
+            QuerySpec { cond: cond.cloned().map(Arc::new), joins: joins.to_vec(), ..QuerySpec::default() };
         self.plan_query(t, &spec)
     }
 
