@@ -174,6 +174,8 @@ pub struct Layout {
     /// The outputs are distinct plain columns: their values are moved out of the flat
     /// row instead of copied.
     taken: Option<Vec<usize>>,
+    /// The outputs are the flat row itself, column for column (`SELECT *`).
+    identity: bool,
     /// Where the engine's columns go, per source (kept while the engine gives rows of
     /// the same columns).
     maps: RefCell<Vec<Option<ColumnMap>>>,
@@ -197,6 +199,8 @@ impl Layout {
                 .collect(),
             forward_only: scope.sources.iter().skip(1).all(|s| matches!(s.link, Link::Forward { .. })),
             taken: taken_slots(plan),
+            identity: taken_slots(plan)
+                .is_some_and(|t| t.len() == plan.width() && t.iter().enumerate().all(|(i, s)| i == *s)),
             maps: RefCell::new((0..scope.sources.len()).map(|_| None).collect()),
         }
     }
@@ -208,8 +212,11 @@ struct Sink<'p> {
     layout: &'p Layout,
     maps: RefMut<'p, Vec<Option<ColumnMap>>>,
     grouping: Option<Grouping<'p>>,
-    /// Result rows, each with its sort key when the SQL layer sorts.
+    /// Result rows with their sort keys, when the SQL layer sorts (and the engine's
+    /// group rows, before they are emitted).
     out: Vec<(Vec<Value>, Vec<Value>)>,
+    /// Result rows, when they come in their final order.
+    rows: Vec<Vec<Value>>,
     seen: BTreeSet<OrderedRow>,
     /// Rows skipped for OFFSET so far (when cutting as rows stream).
     skipped: u64,
@@ -230,6 +237,7 @@ impl<'p> Sink<'p> {
             maps: layout.maps.borrow_mut(),
             grouping,
             out: Vec::new(),
+            rows: Vec::new(),
             seen: BTreeSet::new(),
             skipped: 0,
             streaming: plan.order.is_empty() && !plan.cut_by_engine,
@@ -289,23 +297,15 @@ impl<'p> Sink<'p> {
             self.maps[s] = Some(map);
         }
         let mut values = row.into_values();
-        let mut nested = Vec::with_capacity(self.layout.children[s].len());
-        if let Some(map) = &self.maps[s] {
-            for at in &map.nested {
-                nested.push(match at.map(|i| std::mem::take(&mut values[i])) {
-                    Some(Value::Row(r)) => Some(*r),
-                    _ => None,
-                });
-            }
-            for (value, slot) in values.into_iter().zip(&map.slots) {
-                if let Some(slot) = slot {
-                    flat[*slot] = value;
-                }
-            }
-        }
-        for (c, joined) in nested.into_iter().enumerate() {
-            let (source, keep_unmatched) =
-                (self.layout.children[s][c].source, self.layout.children[s][c].keep_unmatched);
+        // The joined rows first: they are taken out of this row's values.
+        for c in 0..self.layout.children[s].len() {
+            let at = self.maps[s].as_ref().and_then(|m| m.nested[c]);
+            let joined = match at.map(|i| std::mem::take(&mut values[i])) {
+                Some(Value::Row(r)) => Some(*r),
+                _ => None,
+            };
+            let child = &self.layout.children[s][c];
+            let (source, keep_unmatched) = (child.source, child.keep_unmatched);
             if joined.is_none() && !keep_unmatched {
                 return false;
             }
@@ -313,11 +313,18 @@ impl<'p> Sink<'p> {
                 return false;
             }
         }
+        if let Some(map) = &self.maps[s] {
+            for (value, slot) in values.into_iter().zip(&map.slots) {
+                if let Some(slot) = slot {
+                    flat[*slot] = value;
+                }
+            }
+        }
         true
     }
 
     /// One row of the join.
-    fn push_flat(&mut self, mut flat: Vec<Value>) -> Result<ControlFlow<()>> {
+    fn push_flat(&mut self, flat: Vec<Value>) -> Result<ControlFlow<()>> {
         if let Some(residual) = &self.plan.residual {
             if !residual.holds(&flat) {
                 return Ok(ControlFlow::Continue(()));
@@ -329,7 +336,7 @@ impl<'p> Sink<'p> {
                 Ok(ControlFlow::Continue(()))
             }
             None if self.plan.aggregate.is_some() => Ok(ControlFlow::Continue(())),
-            None => self.emit(&mut flat),
+            None => self.emit(flat),
         }
     }
 
@@ -340,20 +347,22 @@ impl<'p> Sink<'p> {
 
     /// A row the outputs are computed from (a join row, or a group row); its values
     /// may be moved out.
-    fn emit(&mut self, row: &mut [Value]) -> Result<ControlFlow<()>> {
+    fn emit(&mut self, mut row: Vec<Value>) -> Result<ControlFlow<()>> {
         // Sort keys first: they may read columns the outputs take.
         let mut keys: Vec<Value> = if self.streaming {
             Vec::new()
         } else {
             let key = |k: &SortKey| match &k.by {
                 SortBy::Output(_) => Value::Null,
-                SortBy::Expr(e) => e.eval(row),
+                SortBy::Expr(e) => e.eval(&row),
             };
             self.plan.order.iter().map(key).collect()
         };
         let outputs: Vec<Value> = match &self.layout.taken {
+            // The row is the result row (`SELECT *` of the tables, in order).
+            Some(_) if self.layout.identity => row,
             Some(slots) => slots.iter().map(|&s| std::mem::take(&mut row[s])).collect(),
-            None => self.plan.outputs.iter().map(|e| e.eval(row)).collect(),
+            None => self.plan.outputs.iter().map(|e| e.eval(&row)).collect(),
         };
         if self.plan.distinct && !self.seen.insert(OrderedRow::new(&outputs)) {
             return Ok(ControlFlow::Continue(()));
@@ -374,8 +383,8 @@ impl<'p> Sink<'p> {
             self.skipped += 1;
             return Ok(ControlFlow::Continue(()));
         }
-        self.out.push((outputs, Vec::new()));
-        let full = self.plan.limit.is_some_and(|l| self.out.len() as u64 >= l);
+        self.rows.push(outputs);
+        let full = self.plan.limit.is_some_and(|l| self.rows.len() as u64 >= l);
         Ok(if full { ControlFlow::Break(()) } else { ControlFlow::Continue(()) })
     }
 
@@ -387,17 +396,17 @@ impl<'p> Sink<'p> {
                 Some(grouping) => grouping.finish()?,
                 None => std::mem::take(&mut self.out).into_iter().map(|(row, _)| row).collect(),
             };
-            for mut group in groups {
+            for group in groups {
                 if agg.having.as_ref().is_some_and(|h| !h.holds(&group)) {
                     continue;
                 }
-                if self.emit(&mut group)?.is_break() {
+                if self.emit(group)?.is_break() {
                     break;
                 }
             }
         }
         if self.streaming {
-            return Ok(self.out.into_iter().map(|(row, _)| row).collect());
+            return Ok(self.rows);
         }
         let mut out = self.out;
         if !plan.order.is_empty() {
