@@ -303,6 +303,8 @@ impl Engine {
     }
 
     pub fn check(&self, io: &mut Io, progress: &crate::progress::Progress) -> Result<CheckReport> {
+        // Index files are read directly below: held-back entries must be in them.
+        self.settle_deferred(io)?;
         let mut findings = Findings::default();
         let mut reclaimable = Vec::new();
         let mut stale = Vec::new();

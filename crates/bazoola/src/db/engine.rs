@@ -215,7 +215,17 @@ impl Engine {
         let result = if outermost {
             let txn = self.open_txn().take();
             match txn {
-                Some(txn) if commit => self.pager.commit(txn),
+                Some(mut txn) if commit => {
+                    // Index entries a bulk import held back go in before anything commits.
+                    let settled = match txn.aborted {
+                        true => Ok(()),
+                        false => self.settle_deferred(&mut Io::writer(&self.pager, &mut txn)),
+                    };
+                    match settled {
+                        Ok(()) => self.pager.commit(txn),
+                        Err(e) => self.pager.discard(txn).and(Err(e)),
+                    }
+                }
                 Some(txn) => self.pager.discard(txn),
                 None => Ok(()),
             }

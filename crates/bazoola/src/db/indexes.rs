@@ -52,13 +52,16 @@ impl Engine {
             }
             Change::Delete { slot, old } => {
                 table.mark_deleted(io, slot)?;
-                table.set_slot(io, row_id(table, io, slot, old)?, None)?;
+                let id = row_id(table, io, slot, old)?;
+                table.set_slot(io, id, None)?;
+                self.forget_target(io, t, id);
                 table.push_free(io, slot)?;
                 (Some(old), None)
             }
         };
         for index in &table.indexes {
-            let mut header = self.fresh_index(io, t, index)?;
+            let deferred = new.is_some() && old.is_none() && self.deferring(io, index);
+            let mut header = if deferred { None } else { Some(self.fresh_index(io, t, index)?) };
             let entry_of = |io: &Io, row: &[u8]| -> Result<Vec<u8>> {
                 let mut key = vec![0u8; index.tree.kind.key_len()];
                 if index.tree.kind.encode_slot(table.layout.slot(row, index.field), &mut key).is_err() {
@@ -69,17 +72,24 @@ impl Engine {
             };
             let old_entry = old.map(|row| entry_of(io, row)).transpose()?;
             let new_entry = new.map(|row| entry_of(io, row)).transpose()?;
+            let Some(header) = header.as_mut() else {
+                // A deferred insert: merged later, header and stamp with it.
+                if let Some(entry) = &new_entry {
+                    self.hold_entry(io, t, index, entry)?;
+                }
+                continue;
+            };
             if old_entry != new_entry {
                 if let Some(entry) = &old_entry {
-                    index.tree.remove(io, &mut header, entry)?;
+                    index.tree.remove(io, header, entry)?;
                 }
                 if let Some(entry) = &new_entry {
-                    index.tree.insert(io, &mut header, entry)?;
+                    index.tree.insert(io, header, entry)?;
                 }
             }
             // Written even when unchanged: the row changed, so the header must carry the
             // data file's new stamp when this transaction writes it.
-            self.write_index_header(io, table, index, &header)?;
+            self.write_index_header(io, table, index, header)?;
         }
         Ok(())
     }
@@ -89,7 +99,13 @@ impl Engine {
     /// transaction compare it with (a placeholder would make each of them rebuild the
     /// index again); when the transaction writes the data file, the pager stamps the
     /// header with the file's new state.
-    fn write_index_header(&self, io: &mut Io, table: &Table, index: &Index, header: &Header) -> Result<()> {
+    pub(super) fn write_index_header(
+        &self,
+        io: &mut Io,
+        table: &Table,
+        index: &Index,
+        header: &Header,
+    ) -> Result<()> {
         let mut header = *header;
         // A header `fresh_index` checked carries the current stamp already; a new one
         // (built in this transaction) takes it now.
@@ -102,8 +118,15 @@ impl Engine {
 
     /// The header of an index that describes its table as it is: checked once per
     /// operation, rebuilt first if it is stale (when the operation may write; a read gets
-    /// [`Error::StaleIndex`] and is retried under the write lock).
+    /// [`Error::StaleIndex`] and is retried under the write lock), with any entries a
+    /// bulk import held back merged in (see `db::deferred`).
     pub fn fresh_index(&self, io: &mut Io, t: usize, index: &Index) -> Result<Header> {
+        let header = self.checked_index(io, t, index)?;
+        self.merge_held(io, t, index, header)
+    }
+
+    /// [`fresh_index`](Self::fresh_index) but for held-back entries.
+    fn checked_index(&self, io: &mut Io, t: usize, index: &Index) -> Result<Header> {
         let table = &self.tables[t];
         let header = index.tree.header(io)?;
         if io.verified(index.tree.file) {
@@ -136,6 +159,8 @@ impl Engine {
     /// Writes index `index` afresh from the rows of table `t`.
     pub fn build_index(&self, io: &mut Io, t: usize, index: &Index, progress: &Progress) -> Result<Header> {
         let table = &self.tables[t];
+        // The rows are the truth: entries held back for them are in the new tree anyway.
+        io.take_held(index.tree.file);
         let kind = index.tree.kind;
         let e = kind.entry_len();
         let mut entries: Vec<u8> = Vec::new();
@@ -168,6 +193,7 @@ impl Engine {
     pub fn clear_indexes(&self, io: &mut Io, t: usize) -> Result<()> {
         let table = &self.tables[t];
         for index in &table.indexes {
+            io.take_held(index.tree.file);
             let header = index.tree.build(io, table.index_page_size, &mut std::iter::empty())?;
             self.write_index_header(io, table, index, &header)?;
         }

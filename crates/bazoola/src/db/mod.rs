@@ -6,14 +6,18 @@
 //! - [`open`]: opening a directory and agreeing on schemas.
 //! - [`plan`]: queries as plans — chosen, run, explained; [`query`], [`cond`],
 //!   [`join`]: reading rows.
-//! - [`write`], [`validate`]: changing rows; [`indexes`]: rows and their indexes in step.
+//! - [`write`], [`validate`]: changing rows; [`indexes`]: rows and their indexes in step;
+//!   [`bulk`]: the bulk path of a large import — [`deferred`] index upkeep in sorted
+//!   batches, FK [`targets`] read once.
 //! - [`check`]: verifying the files; [`vacuum`]: compacting text heaps.
 //! - [`alter`]: schema changes and migrations at open.
 
 pub mod alter;
+pub mod bulk;
 pub mod check;
 pub mod cond;
 pub mod database;
+pub mod deferred;
 pub mod engine;
 pub mod indexes;
 pub mod join;
@@ -21,6 +25,7 @@ pub mod open;
 pub mod plan;
 pub mod query;
 pub mod query_builder;
+pub mod targets;
 pub mod vacuum;
 pub mod validate;
 pub mod write;

@@ -99,7 +99,7 @@ impl Engine {
             }
             if let Value::Int(id) = values[field] {
                 let target_index = self.table(target)?;
-                if self.lookup(io, target_index, id)?.is_none() {
+                if !self.target_live(io, t, target_index, id)? {
                     return Err(IntegrityError::MissingTarget {
                         table: table.name().into(),
                         field: table.schema.fields[field].name.clone(),
@@ -222,6 +222,7 @@ impl Engine {
         for t in order {
             self.tables[t].truncate(io)?;
             self.clear_indexes(io, t)?;
+            self.forget_targets(io, t);
         }
         Ok(())
     }

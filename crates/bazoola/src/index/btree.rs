@@ -37,19 +37,19 @@ pub struct Tree {
 }
 
 /// A page read from the file, with what its head says.
-struct Node {
-    no: u32,
-    bytes: Vec<u8>,
+pub(super) struct Node {
+    pub(super) no: u32,
+    pub(super) bytes: Vec<u8>,
 }
 
 impl Node {
     fn kind(&self) -> u8 {
         self.bytes[0]
     }
-    fn count(&self) -> usize {
+    pub(super) fn count(&self) -> usize {
         u16::from_le_bytes([self.bytes[1], self.bytes[2]]) as usize
     }
-    fn set_count(&mut self, n: usize) {
+    pub(super) fn set_count(&mut self, n: usize) {
         self.bytes[1..3].copy_from_slice(&(n as u16).to_le_bytes());
     }
     fn link_a(&self) -> u32 {
@@ -64,7 +64,7 @@ impl Node {
     fn set_link_b(&mut self, v: u32) {
         self.bytes[7..11].copy_from_slice(&v.to_le_bytes());
     }
-    fn item(&self, i: usize, size: usize) -> &[u8] {
+    pub(super) fn item(&self, i: usize, size: usize) -> &[u8] {
         &self.bytes[NODE_HEAD + i * size..NODE_HEAD + (i + 1) * size]
     }
 }
@@ -82,7 +82,7 @@ pub enum From<'a> {
 }
 
 impl Tree {
-    fn entry_len(&self) -> usize {
+    pub(super) fn entry_len(&self) -> usize {
         self.kind.entry_len()
     }
 
@@ -114,7 +114,7 @@ impl Tree {
         io.write_at(self.file, &bytes, 0)
     }
 
-    fn leaf_cap(&self, h: &Header) -> usize {
+    pub(super) fn leaf_cap(&self, h: &Header) -> usize {
         (h.page_size as usize - NODE_HEAD) / self.entry_len()
     }
 
@@ -122,7 +122,7 @@ impl Tree {
         (h.page_size as usize - NODE_HEAD) / (self.entry_len() + 4)
     }
 
-    fn read(&self, io: &Io, h: &Header, no: u32, want: u8) -> Result<Node> {
+    pub(super) fn read(&self, io: &Io, h: &Header, no: u32, want: u8) -> Result<Node> {
         let size = h.page_size as usize;
         if no == 0 || no >= h.pages {
             return Err(self.corrupt(io, no, size, format!("index page {no} is outside the tree")));
@@ -138,7 +138,7 @@ impl Tree {
         Ok(node)
     }
 
-    fn write(&self, io: &mut Io, h: &Header, node: &Node) -> Result<()> {
+    pub(super) fn write(&self, io: &mut Io, h: &Header, node: &Node) -> Result<()> {
         io.write_at(self.file, &node.bytes, u64::from(node.no) * u64::from(h.page_size))
     }
 
@@ -166,7 +166,7 @@ impl Tree {
 
     /// Descends to the leaf `entry` belongs in; returns the internal nodes passed (with
     /// the position taken in each) and the leaf.
-    fn descend(&self, io: &Io, h: &Header, entry: &[u8]) -> Result<(Vec<(Node, usize)>, Node)> {
+    pub(super) fn descend(&self, io: &Io, h: &Header, entry: &[u8]) -> Result<(Vec<(Node, usize)>, Node)> {
         let mut path = Vec::with_capacity(h.height as usize);
         let mut no = h.root;
         for _ in 1..h.height {

@@ -3,7 +3,7 @@
 //! - [`vfs`]: the small I/O trait ([`vfs::FileIo`], [`vfs::Vfs`]) with the operating
 //!   system behind it. Tests put a fault-injecting or power-cutting one in its place.
 //! - [`txn`]: a write transaction's dirty pages (reads see them), and [`txn::Io`], the
-//!   one door through which operations read and write.
+//!   one door through which operations read and write; [`cache`]: the pages it read.
 //! - [`pager`]: the open files of a database; commits (and spills) a transaction's
 //!   pages after the journal holds what they replace.
 //! - [`journal`]: the rollback journal's format, written in segments.
@@ -13,6 +13,7 @@
 //! - [`lock`]: many readers or one writer, across threads (a lock state with a condvar)
 //!   and processes (`flock` on `.lock`); [`fork`] tells it when it was inherited.
 
+pub mod cache;
 pub mod change;
 pub mod fork;
 pub mod journal;

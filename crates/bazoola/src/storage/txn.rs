@@ -7,11 +7,12 @@
 //! *spills* them ([`Pager::spill`]): their originals go to the journal, the pages to the
 //! files, and the shadow starts afresh over the new disk state.
 
-use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::any::Any;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
+use super::cache::PageCache;
 use super::pager::{FileId, Pager, PAGE};
 use super::vfs::FileStat;
 use crate::error::{Error, Result};
@@ -85,6 +86,15 @@ impl Shadow {
     pub(super) fn write(&mut self, disk: &Disk, data: &[u8], offset: u64) -> Result<usize> {
         let end = offset + data.len() as u64;
         let mut held = 0;
+        // The common case, a row or an entry within one page held already: one lookup.
+        if !data.is_empty() && offset / PAGE == (end - 1) / PAGE {
+            if let Some(page) = self.pages.get_mut(&(offset / PAGE)) {
+                let at = (offset % PAGE) as usize;
+                page[at..at + data.len()].copy_from_slice(data);
+                self.len = self.len.max(end);
+                return Ok(0);
+            }
+        }
         // The pages this write brings in from disk, in one read (an index node is eight).
         let missing = (offset / PAGE..end.div_ceil(PAGE)).filter(|p| !self.pages.contains_key(p)).count();
         if missing > 1 && offset < self.disk_len {
@@ -147,97 +157,6 @@ impl Shadow {
     }
 }
 
-/// Pages a write transaction has read from disk, kept so that reading them again — a
-/// row looked up twice, an index node read and then rewritten — costs no system call.
-/// The transaction holds the exclusive lock, so nothing else changes the files; what it
-/// writes to them itself is forgotten here when written ([`PageCache::forget`]).
-#[derive(Default)]
-pub(super) struct PageCache {
-    pages: RefCell<HashMap<(FileId, u64), Vec<u8>>>,
-    /// File lengths learnt from short reads (the end of the file).
-    lens: RefCell<HashMap<FileId, u64>>,
-    bytes: Cell<usize>,
-}
-
-/// Reads this large or larger (scans) go straight to the file: caching them would only
-/// copy them.
-const CACHED_READ_MAX: usize = 64 << 10;
-/// The most a transaction keeps; past it the cache starts again empty.
-const CACHE_MAX: usize = 4 << 20;
-
-impl PageCache {
-    /// Reads from `file` on disk through the cache (as [`Pager::disk_read`]: fewer bytes
-    /// only at the end of the file).
-    pub(super) fn read(&self, pager: &Pager, file: FileId, buf: &mut [u8], offset: u64) -> Result<usize> {
-        if buf.is_empty() {
-            return Ok(0);
-        }
-        if buf.len() >= CACHED_READ_MAX {
-            return pager.disk_read(file, buf, offset);
-        }
-        let end = offset + buf.len() as u64;
-        let (first, last) = (offset / PAGE, (end - 1) / PAGE);
-        let mut pages = self.pages.borrow_mut();
-        let mut page = first;
-        while page <= last {
-            if pages.contains_key(&(file, page)) {
-                page += 1;
-                continue;
-            }
-            // A run of pages not read yet: one read.
-            let mut run_end = page;
-            while run_end < last && !pages.contains_key(&(file, run_end + 1)) {
-                run_end += 1;
-            }
-            let mut run = vec![0u8; ((run_end - page + 1) * PAGE) as usize];
-            let n = pager.disk_read(file, &mut run, page * PAGE)?;
-            // A short read ends at the end of the file, unless it read nothing: a read
-            // past the end says only that the file is shorter.
-            if n < run.len() && (n > 0 || page == 0) {
-                self.lens.borrow_mut().insert(file, page * PAGE + n as u64);
-            }
-            for (i, p) in (page..=run_end).enumerate() {
-                let lo = (i * PAGE as usize).min(n);
-                let hi = (lo + PAGE as usize).min(n);
-                pages.insert((file, p), run[lo..hi].to_vec());
-            }
-            self.bytes.set(self.bytes.get() + n);
-            page = run_end + 1;
-        }
-        let mut done = 0;
-        for page in first..=last {
-            let data = pages.get(&(file, page)).map_or(&[][..], Vec::as_slice);
-            let start = page * PAGE;
-            let lo = (offset.max(start) - start) as usize;
-            let hi = ((end - start).min(PAGE) as usize).min(data.len());
-            if lo >= hi {
-                break;
-            }
-            buf[done..done + hi - lo].copy_from_slice(&data[lo..hi]);
-            done += hi - lo;
-            if data.len() < PAGE as usize {
-                break;
-            }
-        }
-        if self.bytes.get() > CACHE_MAX {
-            pages.clear();
-            self.bytes.set(0);
-        }
-        Ok(done)
-    }
-
-    /// The length of `file` if a read found its end.
-    pub(super) fn known_len(&self, file: FileId) -> Option<u64> {
-        self.lens.borrow().get(&file).copied()
-    }
-
-    /// Drops what is known of `file`: the transaction wrote it.
-    pub(super) fn forget(&self, file: FileId) {
-        self.pages.borrow_mut().retain(|(f, _), _| *f != file);
-        self.lens.borrow_mut().remove(&file);
-    }
-}
-
 /// One file on disk as a transaction reads it: through its page cache.
 pub(super) struct Disk<'a> {
     pub pager: &'a Pager,
@@ -270,6 +189,15 @@ pub struct Txn {
     pub(super) stamps: Vec<(FileId, FileId, u64)>,
     /// Pages read from disk so far.
     pub(super) cache: PageCache,
+    /// Files whose upkeep the layer above defers while this transaction lasts (index
+    /// files during a bulk import, see `db::deferred`), with the bytes it holds back for
+    /// each until it merges them in. Dropped with the transaction: a rollback needs
+    /// nothing undone, and a commit is preceded by the merge.
+    deferred: BTreeMap<FileId, Vec<u8>>,
+    /// State the layer above keeps for as long as the transaction lasts (what a bulk
+    /// import knows of FK targets, see `db::targets`): dropped with it, so nothing
+    /// learnt in a transaction outlives it.
+    attached: Option<Box<dyn Any + Send>>,
 }
 
 /// What a transaction has written to the journal.
@@ -448,6 +376,56 @@ impl<'a> Io<'a> {
             }
         });
         registered.ok_or(Error::TransactionAborted)
+    }
+
+    /// Marks `file` as one whose upkeep is deferred until the transaction ends (see
+    /// [`Txn`]'s `deferred`); a reader has no transaction to defer in.
+    pub fn defer(&mut self, file: FileId) -> Result<()> {
+        let marked = self.with(|_, txn| {
+            txn.deferred.entry(file).or_default();
+        });
+        marked.ok_or(Error::TransactionAborted)
+    }
+
+    /// Whether `file`'s upkeep is deferred in this transaction.
+    pub fn is_deferred(&self, file: FileId) -> bool {
+        self.with_ref(|txn| txn.deferred.contains_key(&file)).unwrap_or(false)
+    }
+
+    /// Holds `bytes` back for deferred `file`; returns how many it holds now. Counts as a
+    /// write: an operation that fails after it leaves the transaction aborted.
+    pub fn hold(&mut self, file: FileId, bytes: &[u8]) -> Result<usize> {
+        let held = self.with(|_, txn| {
+            txn.writes += 1;
+            let held = txn.deferred.entry(file).or_default();
+            held.extend_from_slice(bytes);
+            held.len()
+        });
+        held.ok_or(Error::TransactionAborted)
+    }
+
+    /// Takes what is held back for `file` (which stays deferred).
+    pub fn take_held(&mut self, file: FileId) -> Vec<u8> {
+        self.with(|_, txn| txn.deferred.get_mut(&file).map(std::mem::take).unwrap_or_default())
+            .unwrap_or_default()
+    }
+
+    /// The deferred files holding something back.
+    pub fn holding(&self) -> Vec<FileId> {
+        self.with_ref(|txn| txn.deferred.iter().filter(|(_, b)| !b.is_empty()).map(|(&f, _)| f).collect())
+            .unwrap_or_default()
+    }
+
+    /// Runs `f` on the transaction's attached state of type `T` (made on first use);
+    /// `None` without a transaction.
+    pub fn attached<T: Any + Send + Default, R>(&mut self, f: impl FnOnce(&mut T) -> R) -> Option<R> {
+        self.with(|_, txn| {
+            if !txn.attached.as_ref().is_some_and(|a| a.is::<T>()) {
+                txn.attached = Some(Box::new(T::default()));
+            }
+            txn.attached.as_mut().and_then(|a| a.downcast_mut::<T>()).map(f)
+        })
+        .flatten()
     }
 
     pub fn set_len(&mut self, file: FileId, len: u64) -> Result<()> {
