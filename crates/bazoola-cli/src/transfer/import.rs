@@ -11,7 +11,9 @@
 //!    nullable FK to the table itself naming a row not in yet (a child exported before
 //!    its parent) goes in as null and is set once every row is in.
 //! 4. Atomic (the default): the whole import is one transaction — the engine spills it
-//!    to its journal as it grows, so memory stays flat — and the first bad record rolls
+//!    to its journal as it grows, so memory stays flat, and takes its bulk path
+//!    ([`Database::bulk_load`]: index entries merged in sorted batches, FK targets read
+//!    in one pass) — and the first bad record rolls
 //!    everything back (and drops a table `create` made), naming its line or element and
 //!    field. With `keep_going`: a transaction per [`ImportOptions::batch`] records, and a
 //!    bad record is skipped and reported while the good ones are kept; only a failure
@@ -169,7 +171,7 @@ fn load(
             .collect(),
         pending: Vec::new(),
         schema,
-        txn: Txn::begin(db)?,
+        txn: Txn::begin_bulk(db, table)?,
     };
     source.read(progress, &mut loader)?;
     loader.settle()?;

@@ -10,12 +10,24 @@ use super::error::Result;
 pub struct Txn<'db> {
     db: &'db Database,
     open: bool,
+    /// The table each transaction inserts into on the bulk path (an import).
+    bulk: Option<String>,
 }
 
 impl<'db> Txn<'db> {
     pub fn begin(db: &'db Database) -> Result<Txn<'db>> {
         db.begin()?;
-        Ok(Txn { db, open: true })
+        Ok(Txn { db, open: true, bulk: None })
+    }
+
+    /// A transaction for inserting many rows into `table` on the engine's bulk path
+    /// ([`Database::bulk_load`]: secondary indexes kept up to date in sorted batches, FK
+    /// targets read in one pass), in this transaction and those after checkpoints.
+    pub fn begin_bulk(db: &'db Database, table: &str) -> Result<Txn<'db>> {
+        let mut txn = Txn::begin(db)?;
+        db.bulk_load(table)?;
+        txn.bulk = Some(table.to_string());
+        Ok(txn)
     }
 
     pub fn commit(&mut self) -> Result<()> {
@@ -29,6 +41,9 @@ impl<'db> Txn<'db> {
         self.commit()?;
         self.db.begin()?;
         self.open = true;
+        if let Some(table) = &self.bulk {
+            self.db.bulk_load(table)?;
+        }
         Ok(())
     }
 }
