@@ -138,6 +138,8 @@ fn point_ops(n: usize, engine_name: &str, op: &str, count: usize) {
         "find_by_id" => (0..count).filter(|_| e.find_book(id())).count(),
         "find_by_id_join" => (0..count).filter(|_| e.find_book_with_author(id())).count(),
         "inverse_join" => (0..count).map(|_| e.author_with_books(id())).sum(),
+        "inverse_count" => (0..count).map(|_| e.author_book_count(id()) as usize).sum(),
+        "newest" => (0..count).map(|_| e.newest_books(10)).sum(),
         other => panic!("unknown operation {other}"),
     });
 }

@@ -118,6 +118,14 @@ fn parameters_are_numbered_as_sqlite_numbers_them(
     "SELECT author_id, count(*) FROM books WHERE year > ? GROUP BY author_id HAVING count(*) >= ? ORDER BY author_id",
     vec![vec![1900.into(), 2.into()], vec![1965.into(), 1.into()]]
 )]
+#[case::correlated_count_in_the_select_list(
+    "SELECT a.name, (SELECT count(*) FROM books b WHERE b.author_id = a.id) FROM authors a WHERE a.id = ?",
+    vec![vec![1.into()], vec![2.into()], vec![3.into()]]
+)]
+#[case::correlated_count_with_a_parameter_in_where(
+    "SELECT a.name FROM authors a WHERE (SELECT count(*) FROM books b WHERE b.author_id = a.id AND b.year > ?) >= ? ORDER BY a.id",
+    vec![vec![1900.into(), 2.into()], vec![1970.into(), 1.into()], vec![1960.into(), 1.into()]]
+)]
 #[case::injection_is_a_string("SELECT count(*) FROM books WHERE title = ?", vec![vec!["x'; DROP TABLE books; --".into()]])]
 fn bound_values_answer_as_in_sqlite(#[case] sql: &str, #[case] runs: Vec<Vec<Value>>) {
     let (_dir, mut session) = fixture();

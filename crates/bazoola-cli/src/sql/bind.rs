@@ -165,7 +165,6 @@ impl<'a, 'c> Binder<'a, 'c> {
 
     /// A subquery: correlated ones only where a row is being bound.
     fn subquery(&mut self, f: impl FnOnce(&mut Binder<'a, 'c>) -> Result<Expr>) -> Result<Expr> {
-        self.ctx.subqueries.set(self.ctx.subqueries.get() + 1);
         let groups = self.groups.take();
         let was = self.counts.len();
         let bound = f(self);

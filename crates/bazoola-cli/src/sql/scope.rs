@@ -19,8 +19,9 @@ pub struct Ctx<'a> {
     pub db: &'a Database,
     pub stmt: &'a Statement,
     pub params: &'a [Value],
-    /// Parameters bound and subqueries planned so far: whether a plan depends on
-    /// values only where [`super::select::Select::rebind`] can bind them again.
+    /// Parameters bound and subqueries run so far (while planning): whether a plan
+    /// depends on values only where [`super::select::Select::rebind`] can bind them
+    /// again.
     pub params_bound: Cell<usize>,
     pub subqueries: Cell<usize>,
 }

@@ -363,6 +363,11 @@ impl Select {
             Some(e) => conjuncts(binder.bind_row(e)?),
             None => Vec::new(),
         };
+        if !binder.counts.is_empty() {
+            // A counting subquery in WHERE: its count is a join of the plan, made with
+            // the values of the first run.
+            return Ok(false);
+        }
         let (offset, limit) = limits(ctx, query)?;
         let (lowered, residual) = self.split_where(conjuncts);
         let same_slots = match (&residual, &self.residual) {

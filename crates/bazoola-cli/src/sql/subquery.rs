@@ -72,8 +72,11 @@ pub fn in_subquery(b: &mut Binder, left: Expr, q: &ast::Query, negated: bool) ->
     Ok(Expr::InList { expr: Box::new(left), list, negated, item_affinity })
 }
 
-/// Plans a subquery that must not refer to the statement around it.
+/// Plans a subquery that must not refer to the statement around it (and is run while
+/// the statement is planned: its rows become part of the plan, which therefore cannot
+/// be kept for another run).
 fn uncorrelated(b: &Binder, q: &ast::Query) -> Result<select::Select> {
+    b.ctx.subqueries.set(b.ctx.subqueries.get() + 1);
     let plan = select::plan(b.ctx, q, Some(b.scope))?;
     if plan.correlated {
         return Err(b.ctx.unsupported_at(

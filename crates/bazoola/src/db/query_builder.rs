@@ -178,13 +178,36 @@ impl<'db> Query<'db> {
 
     /// The number of rows (offset and limit applied).
     pub fn count(&self) -> Result<u64> {
-        Ok(self.analyze_count()?.0)
+        self.db.run(|e| {
+            let plan = self.count_plan(e)?;
+            e.read(|io| e.count_rows(io, &plan))
+        })
+    }
+
+    /// The plan that counts the query's rows: no joins (they change no count), no
+    /// field read that the count does not need.
+    fn count_plan(&self, e: &Engine) -> Result<Plan> {
+        let mut spec = self.parts.spec.clone();
+        spec.joins.clear();
+        spec.fields = Some(Vec::new());
+        e.plan_query(e.table(&self.parts.table)?, &spec)
     }
 
     /// The aggregates of [`Query::aggregates`], one row per group of
     /// [`Query::group_by`] (one row in all without groups).
     pub fn aggregate(&self) -> Result<Vec<Row>> {
-        Ok(self.analyze()?.0)
+        // As `analyze`, without estimating the rows first (EXPLAIN's numbers, which for
+        // an index lookup cost a walk of the index of their own).
+        self.db.run(|e| {
+            let plan = self.plan(e)?;
+            e.read(|io| {
+                e.prepare(io, &plan)?;
+                match &plan.aggregate {
+                    Some(aggregate) => run_aggregate(e, io, &plan, aggregate),
+                    None => collect(e, io, &plan),
+                }
+            })
+        })
     }
 
     /// The plan the query would run, with estimated rows (EXPLAIN).
@@ -219,10 +242,7 @@ impl<'db> Query<'db> {
     /// Counts the query's rows and returns the plan, each step showing what it did.
     pub fn analyze_count(&self) -> Result<(u64, Plan)> {
         self.db.run(|e| {
-            let mut spec = self.parts.spec.clone();
-            spec.joins.clear();
-            spec.fields = Some(Vec::new());
-            let plan = e.plan_query(e.table(&self.parts.table)?, &spec)?;
+            let plan = self.count_plan(e)?;
             let n = e.read(|io| {
                 e.estimate(io, &plan)?;
                 e.count_rows(io, &plan)
