@@ -42,6 +42,39 @@ pub(super) struct Node {
     pub(super) bytes: Vec<u8>,
 }
 
+/// Buffers of nodes read and dropped, for the next read to fill: a lookup or an insert
+/// reads a node per level, and a fresh zeroed page each time (allocated, then zeroed,
+/// then overwritten by the read) was a third of an index lookup's instructions.
+/// Per thread, and a few pages at most.
+const SPARE_PAGES: usize = 8;
+
+thread_local! {
+    static SPARE: std::cell::RefCell<Vec<Vec<u8>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A buffer of `size` bytes to read a page into: a spare one (its old bytes are all
+/// overwritten by a full read, and a short read is refused before they are looked at),
+/// or a new one.
+fn spare_page(size: usize) -> Vec<u8> {
+    let spare = SPARE.try_with(|s| s.borrow_mut().pop()).ok().flatten();
+    match spare {
+        Some(page) if page.len() == size => page,
+        _ => vec![0u8; size],
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let page = std::mem::take(&mut self.bytes);
+        let _ = SPARE.try_with(|s| {
+            let mut spare = s.borrow_mut();
+            if spare.len() < SPARE_PAGES {
+                spare.push(page);
+            }
+        });
+    }
+}
+
 impl Node {
     fn kind(&self) -> u8 {
         self.bytes[0]
@@ -127,7 +160,7 @@ impl Tree {
         if no == 0 || no >= h.pages {
             return Err(self.corrupt(io, no, size, format!("index page {no} is outside the tree")));
         }
-        let mut bytes = vec![0u8; size];
+        let mut bytes = spare_page(size);
         let n = io.read_at(self.file, &mut bytes, u64::from(no) * size as u64)?;
         let node = Node { no, bytes };
         let cap = if want == LEAF { self.leaf_cap(h) } else { self.internal_cap(h) };
