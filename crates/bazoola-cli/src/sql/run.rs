@@ -57,11 +57,12 @@ fn execute(db: &Database, plan: &Select, analyze: bool) -> Result<(Vec<Vec<Value
         let _ = sink.push_flat(vec![Value::Null; plan.width()])?;
         return Ok((sink.finish()?, None));
     };
-    let query = engine_query(db, plan, base);
+    // Built where it is used: a point lookup needs none.
+    let query = || engine_query(db, plan, base);
     let engine_aggregate = plan.aggregate.as_ref().is_some_and(|a| a.engine.is_some());
     let mut text = None;
     if analyze {
-        let (rows, engine_plan) = query.analyze()?;
+        let (rows, engine_plan) = query().analyze()?;
         text = Some(engine_plan.to_string());
         for row in rows {
             if engine_aggregate {
@@ -71,7 +72,7 @@ fn execute(db: &Database, plan: &Select, analyze: bool) -> Result<(Vec<Vec<Value
             }
         }
     } else if engine_aggregate {
-        for row in query.aggregate()? {
+        for row in query().aggregate()? {
             sink.push_group(row.into_values());
         }
     } else if let Some(id) = point_lookup(base) {
@@ -84,12 +85,12 @@ fn execute(db: &Database, plan: &Select, analyze: bool) -> Result<(Vec<Vec<Value
         // Every row the engine gives becomes a result row, which the outcome holds
         // anyway: take them in one batch, so that forward joins are looked up once
         // for all rows rather than once per streamed batch.
-        for row in query.rows()? {
+        for row in query().rows()? {
             let _ = sink.push_base(row)?;
         }
     } else {
         let mut failed = None;
-        query.for_each(|row| match sink.push_base(row) {
+        query().for_each(|row| match sink.push_base(row) {
             Ok(flow) => flow,
             Err(e) => {
                 failed = Some(e);

@@ -192,19 +192,20 @@ impl Session {
             _ => select::plan(ctx, query, None)?,
         };
         let rows = run::rows(&self.db, &plan);
-        let (plan, rows) = if self.db.schema_generation() == generation {
-            (plan, rows?)
+        let (plan, rows, made_with) = if self.db.schema_generation() == generation {
+            (plan, rows?, generation)
         } else {
             // The run found schemas another handle or process changed (and may have
             // failed on them): the plan was made with the old ones. Plan and run again.
+            let generation = self.db.schema_generation();
             let plan = select::plan(ctx, query, None)?;
             let rows = run::rows(&self.db, &plan)?;
-            (plan, rows)
+            (plan, rows, generation)
         };
         let columns = plan.columns.clone();
-        if plan.reusable {
-            let generation = self.db.schema_generation();
-            *cached = Some(CachedPlan { generation, select: plan });
+        // Kept only if made with the schemas the handle still has.
+        if plan.reusable && self.db.schema_generation() == made_with {
+            *cached = Some(CachedPlan { generation: made_with, select: plan });
         }
         Ok(Outcome::Rows { columns, rows })
     }
