@@ -217,9 +217,10 @@ impl Engine {
             match txn {
                 Some(mut txn) if commit => {
                     // Index entries a bulk import held back go in before anything commits.
-                    let settled = match txn.aborted {
-                        true => Ok(()),
-                        false => self.settle_deferred(&mut Io::writer(&self.pager, &mut txn)),
+                    let settled = if txn.aborted {
+                        Ok(())
+                    } else {
+                        self.settle_deferred(&mut Io::writer(&self.pager, &mut txn))
                     };
                     match settled {
                         Ok(()) => self.pager.commit(txn),

@@ -125,7 +125,7 @@ impl Engine {
         self.merge_held(io, t, index, header)
     }
 
-    /// [`fresh_index`](Self::fresh_index) but for held-back entries.
+    /// [`fresh_index`](Self::fresh_index) without merging the held-back entries.
     fn checked_index(&self, io: &mut Io, t: usize, index: &Index) -> Result<Header> {
         let table = &self.tables[t];
         let header = index.tree.header(io)?;

@@ -440,7 +440,7 @@ impl Tree {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::collections::BTreeSet;
     use std::sync::Arc;
 
@@ -464,11 +464,13 @@ mod tests {
         f(&mut io, &tree, &mut header);
     }
 
-    fn e(key: i64, slot: i64) -> Vec<u8> {
+    /// An INT key's entry (for this module's tests and `merge`'s).
+    pub(in crate::index) fn e(key: i64, slot: i64) -> Vec<u8> {
         entry(&KeyKind::Int.encode(&key.into()).unwrap(), slot as u64)
     }
 
-    fn all(io: &mut Io, tree: &Tree, h: &Header, reverse: bool) -> Vec<Vec<u8>> {
+    /// Every entry of the tree, in order or in reverse.
+    pub(in crate::index) fn all(io: &mut Io, tree: &Tree, h: &Header, reverse: bool) -> Vec<Vec<u8>> {
         let mut out = Vec::new();
         tree.scan(io, h, From::End, reverse, &mut |_, entry| {
             out.push(entry.to_vec());

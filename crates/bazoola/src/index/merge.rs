@@ -109,31 +109,16 @@ pub fn sorted(entries: &[u8], e: usize) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
-    use std::ops::ControlFlow;
     use std::sync::Arc;
 
     use proptest::prelude::*;
 
     use super::*;
-    use crate::index::key::{entry, KeyKind};
-    use crate::index::From;
+    use crate::index::btree::tests::{all, e};
+    use crate::index::key::KeyKind;
     use crate::storage::pager::{Pager, SyncMode};
     use crate::storage::txn::Txn;
     use crate::storage::vfs::OsVfs;
-
-    fn e(key: i64, slot: u64) -> Vec<u8> {
-        entry(&KeyKind::Int.encode(&key.into()).unwrap(), slot)
-    }
-
-    fn all(io: &mut Io, tree: &Tree, h: &Header) -> Vec<Vec<u8>> {
-        let mut out = Vec::new();
-        tree.scan(io, h, From::End, false, &mut |_, entry| {
-            out.push(entry.to_vec());
-            Ok(ControlFlow::Continue(()))
-        })
-        .unwrap();
-        out
-    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
@@ -142,9 +127,9 @@ mod tests {
         /// with one `insert` per entry on everything but page placement.
         #[test]
         fn sorted_batches_add_what_single_inserts_add(
-            first in proptest::collection::btree_set((-300i64..300, 1u64..4), 0..300),
+            first in proptest::collection::btree_set((-300i64..300, 1i64..4), 0..300),
             batches in proptest::collection::vec(
-                proptest::collection::vec((-300i64..300, 1u64..6), 0..400), 1..4),
+                proptest::collection::vec((-300i64..300, 1i64..6), 0..400), 1..4),
         ) {
             let dir = tempfile::tempdir().unwrap();
             let mut pager = Pager::open(dir.path(), Arc::new(OsVfs), SyncMode::Off, 1 << 20).unwrap();
@@ -167,12 +152,10 @@ mod tests {
                 }
             }
             let want: Vec<Vec<u8>> = model.iter().cloned().collect();
-            prop_assert_eq!(all(&mut io, &bulk, &hb), want.clone());
-            prop_assert_eq!(all(&mut io, &single, &hs), want.clone());
+            prop_assert_eq!(all(&mut io, &bulk, &hb, false), want.clone());
+            prop_assert_eq!(all(&mut io, &single, &hs, false), want.clone());
             prop_assert_eq!(hb.entries, want.len() as u64);
-            let mut back = Vec::new();
-            bulk.scan(&mut io, &hb, From::End, true, &mut |_, x| { back.push(x.to_vec()); Ok(ControlFlow::Continue(())) }).unwrap();
-            prop_assert_eq!(back, want.iter().rev().cloned().collect::<Vec<_>>());
+            prop_assert_eq!(all(&mut io, &bulk, &hb, true), want.iter().rev().cloned().collect::<Vec<_>>());
         }
     }
 
