@@ -63,7 +63,7 @@ pub use error::{
 pub use format::schema::{Field, FieldType, IndexSpec, Indexing, OnDelete, TableSchema, MAX_INDEXED_CHAR};
 pub use ser::{to_values, Values};
 pub use storage::pager::{SyncMode, DEFAULT_TXN_MEMORY};
-pub use storage::vfs::{DirStamp, FileIdentity, FileIo, FileStat, OsVfs, Vfs};
+pub use storage::vfs::{DirChange, DirStamp, DirWatch, FileIdentity, FileIo, FileStat, OsVfs, Vfs};
 pub use value::{Columns, Row, Value};
 
 /// The values of one row, written as `"name" => value` pairs of mixed types, as

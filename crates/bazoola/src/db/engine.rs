@@ -7,9 +7,10 @@
 //!   transaction and commits it — unless the calling thread already has a transaction
 //!   open (`begin`), in which case it joins that one.
 //!
-//! Nothing read from the files is kept between operations: the sequence, free stack and
-//! file lengths are read again under each lock, so changes by other processes (or by hand
-//! while the database was closed) are always seen.
+//! Each time this handle takes the lock afresh, its pager *looks* for changes other
+//! processes (or a person) made since it last held it, and forgets what it kept of the
+//! files they touched (see [`Pager::look`]); so changes are always seen, and the pages,
+//! lengths and journal state of untouched files need no system call to be trusted.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -78,14 +79,15 @@ impl Engine {
     /// if the engine is out of date, re-open replaced files, roll back a hot journal.
     pub fn prepare_exclusive(&self) -> Result<()> {
         self.check_current()?;
-        self.revalidate()?;
+        self.look()?;
         self.pager.recover()?;
         Ok(())
     }
 
-    /// Re-opens replaced files; a replaced schema retires the engine.
-    fn revalidate(&self) -> Result<()> {
-        let outcome = self.pager.revalidate();
+    /// Catches up with changes made since this handle last held the lock, re-opening
+    /// replaced files; a replaced schema retires the engine.
+    fn look(&self) -> Result<()> {
+        let outcome = self.pager.look();
         if let Err(Error::SchemaChanged { .. }) = &outcome {
             self.retired.store(true, Ordering::SeqCst);
         }
@@ -98,7 +100,7 @@ impl Engine {
     pub fn read<R>(&self, mut f: impl FnMut(&mut Io) -> Result<R>) -> Result<R> {
         let mut rebuilt: Vec<String> = Vec::new();
         loop {
-            let guard = self.lock.read()?;
+            let guard = self.lock.read(|| self.look())?;
             if self.lock.held_by_me() {
                 // This thread is inside its own transaction: read through it (shared,
                 // so that a callback of this read may write in the same transaction).
@@ -110,9 +112,6 @@ impl Engine {
                 };
             }
             self.check_current()?;
-            if guard.fresh {
-                self.revalidate()?;
-            }
             if self.pager.journal_is_hot()? {
                 drop(guard);
                 let _exclusive = self.lock.write()?;
@@ -161,9 +160,7 @@ impl Engine {
             }
             return result;
         }
-        self.check_current()?;
-        self.revalidate()?;
-        self.pager.recover()?;
+        self.prepare_exclusive()?;
         let mut txn = Txn::default();
         match f(&mut Io::writer(&self.pager, &mut txn)) {
             Ok(value) => {
@@ -195,9 +192,7 @@ impl Engine {
     pub fn begin(&self) -> Result<()> {
         let guard = self.lock.write()?;
         if guard.outermost {
-            self.check_current()?;
-            self.revalidate()?;
-            self.pager.recover()?;
+            self.prepare_exclusive()?;
             *self.open_txn() = Some(Txn::default());
         }
         // The lock stays held until `end` releases it.

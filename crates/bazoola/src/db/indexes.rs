@@ -129,17 +129,16 @@ impl Engine {
     fn checked_index(&self, io: &mut Io, t: usize, index: &Index) -> Result<Header> {
         let table = &self.tables[t];
         let header = index.tree.header(io)?;
-        if io.verified(index.tree.file) {
-            if let Some(header) = header {
+        let key_len = index.tree.kind.key_len() as u32;
+        let shaped = header.filter(|h| h.unique == index.tree.unique && h.key_len == key_len);
+        if io.verified(index.tree.file) || io.known_fresh(index.tree.file, table.data_file()) {
+            if let Some(header) = shaped {
                 return Ok(header);
             }
         }
         let stamp = Stamp::of(&io.disk_stat(table.data_file())?);
-        let key_len = index.tree.kind.key_len() as u32;
-        let fresh =
-            header.filter(|h| h.stamp == stamp && h.unique == index.tree.unique && h.key_len == key_len);
-        if let Some(header) = fresh {
-            io.mark_verified(index.tree.file);
+        if let Some(header) = shaped.filter(|h| h.stamp == stamp) {
+            io.mark_fresh(index.tree.file, table.data_file());
             return Ok(header);
         }
         if !io.can_write() {

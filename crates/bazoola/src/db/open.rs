@@ -40,6 +40,7 @@ pub struct OpenOptions {
     progress: bool,
     index_page_size: u32,
     migrate: bool,
+    watch: bool,
 }
 
 impl Default for OpenOptions {
@@ -52,6 +53,7 @@ impl Default for OpenOptions {
             progress: true,
             index_page_size: DEFAULT_INDEX_PAGE,
             migrate: false,
+            watch: true,
         }
     }
 }
@@ -86,6 +88,17 @@ impl OpenOptions {
     /// transactions then run in bounded memory; tests set it small to exercise that.
     pub fn txn_memory(mut self, bytes: usize) -> OpenOptions {
         self.spill_at = bytes;
+        self
+    }
+
+    /// Whether the handle keeps the pages it read between operations, told by a watch on
+    /// the directory (inotify, on Linux's local filesystems) which files another process
+    /// or a person changed meanwhile (default: yes). That saves the system calls that
+    /// would check the journal, the files' lengths and their pages under every lock.
+    /// Where no watch can be had (other systems, network filesystems, a `Vfs` without
+    /// one) or with `false`, every lock checks the files again.
+    pub fn watch(mut self, watch: bool) -> OpenOptions {
+        self.watch = watch;
         self
     }
 
@@ -157,7 +170,7 @@ impl OpenOptions {
             source,
         })?;
         let lock = DbLock::open(&dir.join(LOCK_FILE))?;
-        let mut pager = Pager::open(dir, self.vfs.clone(), self.sync, self.spill_at)?;
+        let mut pager = Pager::open(dir, self.vfs.clone(), self.sync, self.spill_at, self.watch)?;
         let mut migrated = Vec::new();
         let tables = {
             let _exclusive = lock.write()?;
@@ -170,7 +183,8 @@ impl OpenOptions {
                         check_references(&stored)?;
                         check_references(&schemas)?;
                         migrated = (0..stored.len()).filter(|&k| stored[k] != reshape.new[k]).collect();
-                        let old_pager = Pager::open(dir, self.vfs.clone(), self.sync, self.spill_at)?;
+                        let old_pager =
+                            Pager::open(dir, self.vfs.clone(), self.sync, self.spill_at, self.watch)?;
                         let old =
                             self.build_engine(dir, DbLock::open(&dir.join(LOCK_FILE))?, old_pager, stored)?;
                         alter::run::run(&old, &reshape)?;

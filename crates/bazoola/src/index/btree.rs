@@ -455,7 +455,7 @@ pub(super) mod tests {
     /// Runs `f` on a fresh tree of INT keys in 256-byte pages (13 entries a leaf).
     fn with_tree(f: impl FnOnce(&mut Io, &Tree, &mut Header)) {
         let dir = tempfile::tempdir().unwrap();
-        let mut pager = Pager::open(dir.path(), Arc::new(OsVfs), SyncMode::Off, 1 << 20).unwrap();
+        let mut pager = Pager::open(dir.path(), Arc::new(OsVfs), SyncMode::Off, 1 << 20, false).unwrap();
         let file = pager.add_file("t__n.idx.dat").unwrap();
         let tree = Tree { file, kind: KeyKind::Int, unique: false };
         let mut txn = Txn::default();

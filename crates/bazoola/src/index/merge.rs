@@ -132,7 +132,7 @@ mod tests {
                 proptest::collection::vec((-300i64..300, 1i64..6), 0..400), 1..4),
         ) {
             let dir = tempfile::tempdir().unwrap();
-            let mut pager = Pager::open(dir.path(), Arc::new(OsVfs), SyncMode::Off, 1 << 20).unwrap();
+            let mut pager = Pager::open(dir.path(), Arc::new(OsVfs), SyncMode::Off, 1 << 20, false).unwrap();
             let bulk_file = pager.add_file("t__bulk.idx.dat").unwrap();
             let single_file = pager.add_file("t__single.idx.dat").unwrap();
             let bulk = Tree { file: bulk_file, kind: KeyKind::Int, unique: false };

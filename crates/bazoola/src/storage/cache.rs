@@ -1,41 +1,38 @@
-//! [`PageCache`]: the pages a write transaction has read from disk, kept so that reading
-//! them again — a row looked up twice, an index node read and then rewritten — costs no
-//! system call.
+//! [`PageCache`]: pages of the database's files kept in memory, so that reading them again
+//! — a row looked up twice, an index node read and then rewritten, the PK-index page of
+//! the next lookup — costs no system call.
 //!
-//! The transaction holds the exclusive lock, so nothing else changes the files; what it
-//! writes to them itself is forgotten here when written ([`PageCache::forget`]).
+//! What it holds is true of the files while nothing else writes them. Within one lock
+//! that is given (the lock excludes other writers; what this handle writes goes through
+//! [`PageCache::wrote`]). Between locks the pager decides: with a directory watch it
+//! forgets only the files another writer touched, without one it forgets everything
+//! (see [`super::pager::Pager::look`]).
 //!
-//! The pages live in one arena of fixed slots, allocated once, with a map from (file,
-//! page) to slot: a bulk import looks up a random FK target per row, so most reads miss
-//! and replace pages, and a heap allocation per page (freed again when the cache starts
-//! over) fragments the heap until the process's memory grows with the import's length.
-//! When the arena is full the cache starts again empty, reusing it.
+//! The pages live in one arena of fixed slots, allocated as it grows, with a map per
+//! file from page number to slot: a bulk import looks up a random FK target per row, so
+//! most reads miss and replace pages, and a heap allocation per page (freed again when
+//! the cache starts over) fragments the heap until the process's memory grows with the
+//! import's length. When the arena is full the cache starts again empty, reusing it.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::pager::{FileId, Pager, PAGE};
 use crate::error::Result;
 
 /// Reads this large or larger (scans) go straight to the file: caching them would only
-/// copy them.
+/// copy them, and push out the pages point operations come back to.
 const CACHED_READ_MAX: usize = 64 << 10;
-/// The most a transaction keeps.
+/// The most the cache keeps.
 const CACHE_MAX: usize = 4 << 20;
 const SLOTS: usize = CACHE_MAX / PAGE as usize;
+/// A commit writing more pages of one file than this drops the file from the cache
+/// instead of copying them in (an import or a rewrite would only push everything out).
+const WRITE_THROUGH_MAX: usize = 64;
 
 #[derive(Default)]
 pub(super) struct PageCache {
-    slots: RefCell<Slots>,
-    /// File lengths learnt from short reads (the end of the file).
-    lens: RefCell<HashMap<FileId, u64>>,
-}
-
-#[derive(Default)]
-struct Slots {
-    /// (file, page) → slot.
-    map: HashMap<(FileId, u64), u32, BuildHasherDefault<PageHasher>>,
+    files: Vec<FilePages>,
     /// `PAGE` bytes per slot, grown a slot at a time up to `SLOTS`.
     data: Vec<u8>,
     /// How many bytes of each slot the file has (fewer only for its last page).
@@ -44,71 +41,95 @@ struct Slots {
     used: usize,
 }
 
-impl Slots {
-    fn page(&self, key: (FileId, u64)) -> Option<&[u8]> {
-        let slot = *self.map.get(&key)? as usize;
+/// What is known of one file.
+#[derive(Default)]
+struct FilePages {
+    /// Page number → slot, for pages holding at least one byte of the file.
+    pages: HashMap<u64, u32, BuildHasherDefault<PageHasher>>,
+    /// The file's length, when a read found its end, a `stat` told it, or a write set it.
+    len: Option<u64>,
+}
+
+impl PageCache {
+    fn file(&mut self, file: FileId) -> &mut FilePages {
+        if self.files.len() <= file {
+            self.files.resize_with(file + 1, FilePages::default);
+        }
+        &mut self.files[file]
+    }
+
+    fn page(&self, file: FileId, page: u64) -> Option<&[u8]> {
+        let slot = *self.files.get(file)?.pages.get(&page)? as usize;
         let start = slot * PAGE as usize;
         Some(&self.data[start..start + self.lens[slot] as usize])
     }
 
-    /// Keeps `bytes` (at most a page) as `key`'s page.
-    fn put(&mut self, key: (FileId, u64), bytes: &[u8]) {
-        if self.used == SLOTS {
-            self.map.clear();
-            self.used = 0;
-        }
-        let slot = self.used;
-        self.used += 1;
+    /// Keeps `bytes` (at most a page, at least one byte) as page `page` of `file`.
+    fn put(&mut self, file: FileId, page: u64, bytes: &[u8]) {
+        let slot = match self.files.get(file).and_then(|f| f.pages.get(&page)) {
+            Some(&slot) => slot as usize,
+            None => {
+                if self.used == SLOTS {
+                    for f in &mut self.files {
+                        f.pages.clear();
+                    }
+                    self.used = 0;
+                }
+                let slot = self.used;
+                self.used += 1;
+                if self.lens.len() <= slot {
+                    self.data.resize((slot + 1) * PAGE as usize, 0);
+                    self.lens.push(0);
+                }
+                self.file(file).pages.insert(page, slot as u32);
+                slot
+            }
+        };
         let start = slot * PAGE as usize;
-        if self.data.len() < start + PAGE as usize {
-            self.data.resize(start + PAGE as usize, 0);
-            self.lens.push(0);
-        }
         self.data[start..start + bytes.len()].copy_from_slice(bytes);
         self.lens[slot] = bytes.len() as u16;
-        self.map.insert(key, slot as u32);
     }
-}
 
-impl PageCache {
-    /// Reads from `file` on disk through the cache (as [`Pager::disk_read`]: fewer bytes
-    /// only at the end of the file).
-    pub(super) fn read(&self, pager: &Pager, file: FileId, buf: &mut [u8], offset: u64) -> Result<usize> {
-        if buf.is_empty() {
+    /// Reads from `file` through the cache (as [`Pager::disk_read`]: fewer bytes only at
+    /// the end of the file).
+    pub(super) fn read(&mut self, pager: &Pager, file: FileId, buf: &mut [u8], offset: u64) -> Result<usize> {
+        let known_len = self.known_len(file);
+        if buf.is_empty() || known_len.is_some_and(|len| offset >= len) {
             return Ok(0);
         }
         if buf.len() >= CACHED_READ_MAX {
             return pager.disk_read(file, buf, offset);
         }
         let end = offset + buf.len() as u64;
-        let (first, last) = (offset / PAGE, (end - 1) / PAGE);
-        let mut slots = self.slots.borrow_mut();
-        let missing = (first..=last).any(|p| !slots.map.contains_key(&(file, p)));
+        let wanted_end = known_len.map_or(end, |len| end.min(len));
+        let (first, last) = (offset / PAGE, (wanted_end - 1) / PAGE);
+        let missing = (first..=last).any(|p| self.page(file, p).is_none());
         if missing {
             // Every page of the read from disk, in one read (the few already held are
             // read again rather than splitting the read). A short read ends at the end
             // of the file, unless it read nothing: a read past the end says only that
             // the file is shorter.
-            let mut run = vec![0u8; ((last - first + 1) * PAGE) as usize];
+            let mut run = vec![0u8; (last - first + 1) as usize * PAGE as usize];
             let n = pager.disk_read(file, &mut run, first * PAGE)?;
             if n < run.len() && (n > 0 || first == 0) {
-                self.lens.borrow_mut().insert(file, first * PAGE + n as u64);
+                self.file(file).len = Some(first * PAGE + n as u64);
             }
             let lo = (offset - first * PAGE) as usize;
             let got = n.saturating_sub(lo).min(buf.len());
             buf[..got].copy_from_slice(&run[lo..lo + got]);
-            // Only the pages of this read that the file has are worth keeping; the
-            // arena may start over while they go in, so they are not read back from it.
-            for (i, p) in (first..=last).enumerate() {
-                let lo = (i * PAGE as usize).min(n);
-                let hi = (lo + PAGE as usize).min(n);
-                slots.put((file, p), &run[lo..hi]);
+            // Only pages of this read that hold bytes of the file are kept; the arena may
+            // start over while they go in, so they are not read back from it.
+            let (mut at, mut page) = (0, first);
+            while at < n {
+                self.put(file, page, &run[at..(at + PAGE as usize).min(n)]);
+                at += PAGE as usize;
+                page += 1;
             }
             return Ok(got);
         }
         let mut done = 0;
         for page in first..=last {
-            let data = slots.page((file, page)).unwrap_or_default();
+            let data = self.page(file, page).unwrap_or_default();
             let start = page * PAGE;
             let lo = (offset.max(start) - start) as usize;
             let hi = ((end - start).min(PAGE) as usize).min(data.len());
@@ -124,21 +145,74 @@ impl PageCache {
         Ok(done)
     }
 
-    /// The length of `file` if a read found its end.
+    /// The length of `file`, if known.
     pub(super) fn known_len(&self, file: FileId) -> Option<u64> {
-        self.lens.borrow().get(&file).copied()
+        self.files.get(file).and_then(|f| f.len)
     }
 
-    /// Drops what is known of `file`: the transaction wrote it.
-    pub(super) fn forget(&self, file: FileId) {
-        self.slots.borrow_mut().map.retain(|(f, _), _| *f != file);
-        self.lens.borrow_mut().remove(&file);
+    /// Records the length of `file` as a `stat` told it.
+    pub(super) fn learn_len(&mut self, file: FileId, len: u64) {
+        self.file(file).len = Some(len);
+    }
+
+    /// Drops what is known of `file`: something else changed it.
+    pub(super) fn forget(&mut self, file: FileId) {
+        if let Some(f) = self.files.get_mut(file) {
+            f.pages.clear();
+            f.len = None;
+        }
+    }
+
+    /// Drops everything.
+    pub(super) fn clear(&mut self) {
+        for f in &mut self.files {
+            f.pages.clear();
+            f.len = None;
+        }
+        self.used = 0;
+    }
+
+    /// Takes in what a commit (or spill) just wrote to `file`: `pages` (whole pages, but
+    /// for the last one of the file), its length `len` now, and the lowest length it had
+    /// on the way, `low` (bytes from there on may have changed without being in `pages`:
+    /// the file was cut, or grown with zeros), below its length before, `before`.
+    pub(super) fn wrote(
+        &mut self,
+        file: FileId,
+        pages: &BTreeMap<u64, Box<[u8]>>,
+        before: u64,
+        low: u64,
+        len: u64,
+    ) {
+        if pages.len() > WRITE_THROUGH_MAX {
+            self.forget(file);
+            self.file(file).len = Some(len);
+            return;
+        }
+        for (&page, data) in pages {
+            let start = page * PAGE;
+            if start >= len {
+                break;
+            }
+            self.put(file, page, &data[..(len - start).min(PAGE) as usize]);
+        }
+        // Pages at or past `low` that were not written: gone, shorter or longer now.
+        let f = self.file(file);
+        let boundary = low / PAGE;
+        if low < before {
+            f.pages.retain(|p, _| *p < boundary || pages.contains_key(p));
+        } else if !pages.contains_key(&boundary) {
+            // The file only grew: at most its old last page, partly held, is out of date
+            // (pages past the end are never held).
+            f.pages.remove(&boundary);
+        }
+        f.len = Some(len);
     }
 }
 
-/// A hash for (file, page) keys: two small integers, hashed per read of a random FK
-/// target, where SipHash (the default, built against untrusted keys) costs more than the
-/// lookup. Fx's multiply-rotate.
+/// A hash for page numbers: small integers, hashed per read of a random FK target, where
+/// SipHash (the default, built against untrusted keys) costs more than the lookup. Fx's
+/// multiply-rotate.
 #[derive(Default)]
 struct PageHasher(u64);
 
@@ -155,9 +229,5 @@ impl Hasher for PageHasher {
 
     fn write_u64(&mut self, n: u64) {
         self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
     }
 }

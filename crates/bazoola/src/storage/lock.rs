@@ -54,8 +54,6 @@ pub struct DbLock {
 pub struct ReadGuard<'a> {
     lock: &'a DbLock,
     counted: bool,
-    /// Whether this acquisition took the process's `flock` (no other holder here).
-    pub fresh: bool,
 }
 
 /// Proof that the holder may write. `outermost` is false for a nested acquisition.
@@ -138,11 +136,15 @@ impl DbLock {
         }
     }
 
-    pub fn read(&self) -> Result<ReadGuard<'_>, IoError> {
+    /// Takes a read. When this takes the process's `flock` (no other thread of the
+    /// process holds one), `on_fresh` runs before any other thread can join the read: it
+    /// brings what the process keeps of the files up to date, so nobody reads what
+    /// another process changed meanwhile. If it fails, the lock is let go.
+    pub fn read(&self, on_fresh: impl FnOnce() -> Result<(), Error>) -> Result<ReadGuard<'_>, Error> {
         let me = thread::current().id();
         let mut state = self.state()?;
         if state.writer == Some(me) {
-            return Ok(ReadGuard { lock: self, counted: false, fresh: false });
+            return Ok(ReadGuard { lock: self, counted: false });
         }
         // A thread that reads already (a callback of its own scan) is let in at once:
         // waiting behind a writer that waits for it would never end.
@@ -154,11 +156,16 @@ impl DbLock {
         let fresh = state.readers == 0;
         if fresh {
             flock(&state.file, &self.path, libc::LOCK_SH)?;
+            if let Err(e) = on_fresh() {
+                let _ = flock(&state.file, &self.path, libc::LOCK_UN);
+                self.wake(&state);
+                return Err(e);
+            }
         }
         state.readers += 1;
         let key = self.key();
         READING.with(|held| held.borrow_mut().push(key));
-        Ok(ReadGuard { lock: self, counted: true, fresh })
+        Ok(ReadGuard { lock: self, counted: true })
     }
 
     pub fn write(&self) -> Result<WriteGuard<'_>, Error> {

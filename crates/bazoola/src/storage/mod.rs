@@ -12,6 +12,8 @@
 //!   changes).
 //! - [`lock`]: many readers or one writer, across threads (a lock state with a condvar)
 //!   and processes (`flock` on `.lock`); [`fork`] tells it when it was inherited.
+//! - `watch` (Linux): what changed in the directory since the last look, through
+//!   inotify, so that the pager can keep pages between operations.
 
 pub mod cache;
 pub mod change;
@@ -22,3 +24,5 @@ pub mod pager;
 pub mod recovery;
 pub mod txn;
 pub mod vfs;
+#[cfg(target_os = "linux")]
+pub mod watch;

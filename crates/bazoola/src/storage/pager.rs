@@ -17,15 +17,28 @@
 //! undoes everything on disk; a failure during commit is undone at once the same way.
 //! Holding changes until commit also batches a thousand inserts into one journal write
 //! and a few data writes.
+//!
+//! The pager keeps the pages it reads between operations ([`PageCache`]), with the files'
+//! lengths and whether the journal is clean. Another process may change the files
+//! whenever this one does not hold the lock, so each time it takes the lock afresh it
+//! *looks* ([`Pager::look`]): with a [`DirWatch`] on the directory, it forgets just the
+//! files the watch saw written (usually none, for one system call); without one, it
+//! forgets everything and checks the files as they are. What a commit writes goes into
+//! the cache as it goes to the files, and the watch's events for those writes are taken
+//! as this handle's own before the lock is released.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use std::ffi::OsStr;
+use std::sync::MutexGuard;
+
+use super::cache::PageCache;
 use super::journal::{SegmentWriter, HEADER_LEN};
 use super::recovery;
 use super::txn::{JournalState, Shadow, Txn};
-use super::vfs::{DirStamp, FileIdentity, FileIo, FileStat, Stamp, Vfs, STAMP_LEN};
+use super::vfs::{DirChange, DirStamp, DirWatch, FileIdentity, FileIo, FileStat, Stamp, Vfs, STAMP_LEN};
 use crate::error::{Error, IoError, IoOp, Result};
 use crate::format::constants::{JOURNAL_FILE, SCHEMA_SUFFIX};
 
@@ -94,6 +107,19 @@ struct DirSeen {
 /// filesystems that keep whole seconds a replacement within that second can be missed.
 const RACY_NS: i128 = 10_000_000;
 
+/// What this handle knows of the directory beyond the pages it holds, true as of its
+/// last look (and kept true by its own writes).
+#[derive(Default)]
+struct Known {
+    /// The journal holds nothing to roll back.
+    journal_clean: bool,
+    /// Index files found to describe their tables' data files: (index, data file).
+    fresh: Vec<(FileId, FileId)>,
+    /// Names in the directory changed (seen while taking in a commit's own events), so
+    /// the next look checks which files the names are.
+    renamed: bool,
+}
+
 pub struct Pager {
     dir: PathBuf,
     vfs: Arc<dyn Vfs>,
@@ -106,6 +132,11 @@ pub struct Pager {
     /// Whether a schema file appearing in the directory (a table created by another
     /// process) means the schema changed: for a handle that opened every table there.
     watch_new_tables: bool,
+    /// Pages read and written, kept between operations while they are known true.
+    cache: Mutex<PageCache>,
+    /// What tells this pager which files changed between its locks, if anything can.
+    dir_watch: Option<Box<dyn DirWatch>>,
+    known: Mutex<Known>,
 }
 
 fn io_error(path: &Path, op: IoOp) -> impl FnOnce(std::io::Error) -> Error + '_ {
@@ -113,7 +144,20 @@ fn io_error(path: &Path, op: IoOp) -> impl FnOnce(std::io::Error) -> Error + '_ 
 }
 
 impl Pager {
-    pub fn open(dir: &Path, vfs: Arc<dyn Vfs>, sync: SyncMode, spill_at: usize) -> Result<Pager> {
+    /// Opens the pager of `dir`. With `watch`, it asks the `Vfs` to watch the directory,
+    /// and keeps pages between operations for as long as the watch sees no change to
+    /// their file; without (or when the `Vfs` cannot), it checks the files under every
+    /// lock.
+    pub fn open(
+        dir: &Path,
+        vfs: Arc<dyn Vfs>,
+        sync: SyncMode,
+        spill_at: usize,
+        watch: bool,
+    ) -> Result<Pager> {
+        // Watching starts before anything is read, so no change goes unseen. A watch that
+        // cannot be had costs speed, not correctness: the pager then checks the files.
+        let dir_watch = if watch { vfs.watch(dir).ok().flatten() } else { None };
         let journal_path = dir.join(JOURNAL_FILE);
         let journal = vfs.open(&journal_path).map_err(io_error(&journal_path, IoOp::Open))?;
         let seen = Mutex::default();
@@ -127,7 +171,125 @@ impl Pager {
             spill_at,
             seen,
             watch_new_tables: false,
+            cache: Mutex::default(),
+            dir_watch,
+            known: Mutex::default(),
         })
+    }
+
+    pub(super) fn cache(&self) -> MutexGuard<'_, PageCache> {
+        // The cache is only ever changed whole-page by whole-page; after a panic while it
+        // was held, dropping everything is the safe way on.
+        self.cache.lock().unwrap_or_else(|poisoned| {
+            let mut cache = poisoned.into_inner();
+            cache.clear();
+            self.cache.clear_poison();
+            cache
+        })
+    }
+
+    fn known(&self) -> MutexGuard<'_, Known> {
+        self.known.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Forgets every page, length and fact kept: the files may all have changed.
+    fn forget_all(&self) {
+        self.cache().clear();
+        *self.known() = Known::default();
+    }
+
+    /// Brings what this pager keeps up to date with the files, as it takes the lock
+    /// afresh (no other operation of this handle is running): forgets the files that
+    /// changed since it last looked, and re-opens replaced ones. With a watch that saw
+    /// nothing, that is one system call.
+    pub fn look(&self) -> Result<()> {
+        let Some(watch) = &self.dir_watch else {
+            self.forget_all();
+            return self.revalidate();
+        };
+        let (mut lost, mut renamed) = (false, false);
+        {
+            let mut cache = self.cache();
+            let mut known = self.known();
+            watch
+                .changes(&mut |change| match change {
+                    DirChange::Written(name) => self.changed(name, &mut cache, &mut known),
+                    DirChange::Renamed(name) => {
+                        renamed = true;
+                        self.changed(name, &mut cache, &mut known);
+                    }
+                    DirChange::Lost => lost = true,
+                })
+                .map_err(io_error(&self.dir, IoOp::Read))?;
+            renamed |= std::mem::take(&mut known.renamed);
+        }
+        if lost {
+            self.forget_all();
+        }
+        if lost || renamed {
+            // Look at every file, whatever the directory's stamp says.
+            self.seen.lock().unwrap_or_else(|p| p.into_inner()).stamp = None;
+            self.revalidate()?;
+        }
+        Ok(())
+    }
+
+    /// Forgets what is kept of the file named `name`, which another writer changed.
+    fn changed(&self, name: &OsStr, cache: &mut PageCache, known: &mut Known) {
+        if name == OsStr::new(JOURNAL_FILE) {
+            known.journal_clean = false;
+        } else if let Some(file) = self.file_named(name) {
+            cache.forget(file);
+            known.fresh.retain(|&(index, data)| index != file && data != file);
+        }
+    }
+
+    fn file_named(&self, name: &OsStr) -> Option<FileId> {
+        self.files.iter().position(|f| OsStr::new(&f.name) == name)
+    }
+
+    /// Takes in the watch's events for what this handle's commit just wrote (the files of
+    /// `txn`, and the journal), before the lock is released: they are its own, and the
+    /// cache holds what they wrote. Anything else the watch saw is another writer's.
+    fn take_own_events(&self, txn: &Txn) {
+        let Some(watch) = &self.dir_watch else { return };
+        let mut lost = false;
+        let mut cache = self.cache();
+        let mut known = self.known();
+        let seen = watch.changes(&mut |change| match change {
+            DirChange::Written(name) if name == OsStr::new(JOURNAL_FILE) => {}
+            DirChange::Written(name) => {
+                if self.file_named(name).is_none_or(|file| !txn.shadows.contains_key(&file)) {
+                    self.changed(name, &mut cache, &mut known);
+                }
+            }
+            DirChange::Renamed(name) => {
+                known.renamed = true;
+                self.changed(name, &mut cache, &mut known);
+            }
+            DirChange::Lost => lost = true,
+        });
+        if lost || seen.is_err() {
+            cache.clear();
+            *known = Known { renamed: true, ..Known::default() };
+        }
+    }
+
+    /// Whether index `index` was found to describe data file `data`, and neither file
+    /// changed since.
+    pub fn known_fresh(&self, index: FileId, data: FileId) -> bool {
+        self.known().fresh.contains(&(index, data))
+    }
+
+    /// Records that index `index` describes data file `data` (with a watch to say when
+    /// that stops being known).
+    pub fn mark_fresh(&self, index: FileId, data: FileId) {
+        if self.dir_watch.is_some() {
+            let mut known = self.known();
+            if !known.fresh.contains(&(index, data)) {
+                known.fresh.push((index, data));
+            }
+        }
     }
 
     /// Opens (creating if missing) a file of the directory; returns its id.
@@ -184,6 +346,9 @@ impl Pager {
                 }
                 f.io.reopen(&f.path).map_err(io_error(&f.path, IoOp::Open))?;
                 *known = f.io.identity().map_err(io_error(&f.path, IoOp::Read))?;
+                let id = self.files.iter().position(|g| std::ptr::eq(g, f)).unwrap_or(usize::MAX);
+                self.cache().forget(id);
+                self.known().fresh.retain(|&(index, data)| index != id && data != id);
             }
         }
         let now_ns = std::time::SystemTime::now()
@@ -226,6 +391,7 @@ impl Pager {
         if self.disk_len(file)? == 0 {
             let f = &self.files[file];
             f.io.write_all_at(body, 0).map_err(io_error(&f.path, IoOp::Write))?;
+            self.cache().forget(file);
         }
         Ok(())
     }
@@ -242,7 +408,10 @@ impl Pager {
         self.vfs.as_ref()
     }
 
+    /// The journal, for a whole-file change ([`super::change`]) to write and roll back
+    /// itself: from here on nothing kept is trusted.
     pub(super) fn journal(&self) -> (&dyn FileIo, &Path) {
+        self.forget_all();
         (self.journal.as_ref(), &self.journal_path)
     }
 
@@ -252,19 +421,57 @@ impl Pager {
 
     /// Whether a crashed writer left a journal to roll back.
     pub fn journal_is_hot(&self) -> Result<bool> {
+        if self.known().journal_clean {
+            return Ok(false);
+        }
         let mut header = [0u8; HEADER_LEN];
         let n = self.journal.read_at(&mut header, 0).map_err(io_error(&self.journal_path, IoOp::Read))?;
-        Ok(super::journal::Header::decode(&header[..n]) != super::journal::HeaderState::Clean)
+        let hot = super::journal::Header::decode(&header[..n]) != super::journal::HeaderState::Clean;
+        if !hot && self.dir_watch.is_some() {
+            self.known().journal_clean = true;
+        }
+        Ok(hot)
     }
 
     /// Rolls back a hot journal. The caller holds the exclusive lock.
     pub fn recover(&self) -> Result<bool> {
-        recovery::recover(&self.dir, self.vfs.as_ref(), self.journal.as_ref(), self.sync == SyncMode::Full)
+        if self.known().journal_clean {
+            return Ok(false);
+        }
+        let outcome = recovery::recover(
+            &self.dir,
+            self.vfs.as_ref(),
+            self.journal.as_ref(),
+            self.sync == SyncMode::Full,
+        );
+        if !matches!(outcome, Ok(false)) {
+            // Files were put back (or may have been, part of the way).
+            self.forget_all();
+        }
+        if outcome.is_ok() && self.dir_watch.is_some() {
+            self.known().journal_clean = true;
+        }
+        outcome
     }
 
     pub(super) fn disk_len(&self, file: FileId) -> Result<u64> {
         let f = &self.files[file];
         f.io.len().map_err(io_error(&f.path, IoOp::Read))
+    }
+
+    /// The length of `file` on disk: as kept, or from a `stat` (then kept).
+    pub(super) fn len(&self, file: FileId) -> Result<u64> {
+        if let Some(len) = self.cache().known_len(file) {
+            return Ok(len);
+        }
+        let len = self.disk_len(file)?;
+        self.cache().learn_len(file, len);
+        Ok(len)
+    }
+
+    /// Reads from `file` on disk through the cache.
+    pub(super) fn cached_read(&self, file: FileId, buf: &mut [u8], offset: u64) -> Result<usize> {
+        self.cache().read(self, file, buf, offset)
     }
 
     pub(super) fn disk_stat(&self, file: FileId) -> Result<FileStat> {
@@ -305,11 +512,20 @@ impl Pager {
             }
             Ok(())
         })();
-        if outcome.is_err() {
-            // Part of the data may have reached the disk: put the old bytes back now from
-            // the journal. If that fails too, the journal stays hot and the next lock
-            // holder rolls it back.
-            let _ = self.undo(&txn);
+        match &outcome {
+            Ok(()) => {
+                self.take_own_events(&txn);
+                if txn.journal.is_some() && self.dir_watch.is_some() {
+                    self.known().journal_clean = true;
+                }
+            }
+            Err(_) => {
+                // Part of the data may have reached the disk: put the old bytes back now
+                // from the journal. If that fails too, the journal stays hot and the next
+                // lock holder rolls it back. Either way nothing kept is known true.
+                let _ = self.undo(&txn);
+                self.forget_all();
+            }
         }
         outcome
     }
@@ -327,6 +543,7 @@ impl Pager {
     /// is written again first: a retirement that failed half-way may have zeroed part
     /// of it.
     fn undo(&self, txn: &Txn) -> Result<()> {
+        self.known().journal_clean = false;
         if let Some(journal) = txn.journal {
             self.journal
                 .write_all_at(&journal.first_header, 0)
@@ -366,6 +583,8 @@ impl Pager {
     /// dirty state and was not journaled before (step 1 of the module doc).
     fn write_segment(&self, txn: &mut Txn) -> Result<()> {
         self.touch_stamp_targets(txn)?;
+        // From here until the journal is retired, it may be hot.
+        self.known().journal_clean = false;
         let (nonce, start) = txn.journal.map_or_else(|| (next_nonce(), 0), |j| (j.nonce, j.end));
         let journal_error = io_error(&self.journal_path, IoOp::Write);
         let mut segment = SegmentWriter::new(self.journal.as_ref(), start, nonce);
@@ -437,6 +656,13 @@ impl Pager {
     fn apply(&self, txn: &mut Txn) -> Result<()> {
         let targets: Vec<FileId> = txn.stamps.iter().map(|&(_, target, _)| target).collect();
         let files: Vec<FileId> = txn.shadows.keys().copied().collect();
+        // An index whose data file this writes without stamping it is not known to
+        // describe it any more.
+        let written: Vec<FileId> = txn.shadows.iter().filter(|(_, s)| s.dirty()).map(|(&f, _)| f).collect();
+        self.known().fresh.retain(|&(index, data)| {
+            !written.contains(&data)
+                || txn.stamps.iter().any(|&(source, target, _)| source == data && target == index)
+        });
         let (last, first): (Vec<FileId>, Vec<FileId>) = files.into_iter().partition(|f| targets.contains(f));
         for file in first {
             self.apply_file(txn, file)?;
@@ -491,12 +717,13 @@ impl Pager {
             if size != shadow.len {
                 f.io.set_len(shadow.len).map_err(io_error(&f.path, IoOp::Truncate))?;
             }
+            // What the file holds now, as the cache will tell the next reads.
+            let low = shadow.min_len.min(shadow.disk_len);
+            self.cache().wrote(file, &shadow.pages, shadow.disk_len, low, shadow.len);
             shadow.pages.clear();
             shadow.disk_len = shadow.len;
             shadow.min_len = shadow.len;
         }
-        // What was read of the file before is not what is there now.
-        txn.cache.forget(file);
         Ok(())
     }
 }

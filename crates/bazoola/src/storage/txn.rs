@@ -12,7 +12,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use super::cache::PageCache;
 use super::pager::{FileId, Pager, PAGE};
 use super::vfs::FileStat;
 use crate::error::{Error, Result};
@@ -157,16 +156,15 @@ impl Shadow {
     }
 }
 
-/// One file on disk as a transaction reads it: through its page cache.
+/// One file on disk as a transaction reads it: through the pager's page cache.
 pub(super) struct Disk<'a> {
     pub pager: &'a Pager,
-    pub cache: &'a PageCache,
     pub file: FileId,
 }
 
 impl Disk<'_> {
     pub(super) fn read(&self, buf: &mut [u8], offset: u64) -> Result<usize> {
-        self.cache.read(self.pager, self.file, buf, offset)
+        self.pager.cached_read(self.file, buf, offset)
     }
 }
 
@@ -174,8 +172,6 @@ impl Disk<'_> {
 #[derive(Default)]
 pub struct Txn {
     pub(super) shadows: BTreeMap<FileId, Shadow>,
-    /// Lengths of files read but not written, valid while the write lock is held.
-    lens: BTreeMap<FileId, u64>,
     /// Set when an operation failed half-way: the transaction can only roll back.
     pub aborted: bool,
     /// Count of writes, so a failed operation can tell whether it changed anything.
@@ -187,8 +183,6 @@ pub struct Txn {
     /// Files whose state must be recorded in another file when they are written:
     /// (source, target, offset in target). See [`Io::stamp_on_write`].
     pub(super) stamps: Vec<(FileId, FileId, u64)>,
-    /// Pages read from disk so far.
-    pub(super) cache: PageCache,
     /// Files whose upkeep the layer above defers while this transaction lasts (index
     /// files during a bulk import, see `db::deferred`), with the bytes it holds back for
     /// each until it merges them in. Dropped with the transaction: a rollback needs
@@ -224,15 +218,11 @@ impl Txn {
         pager: &'t Pager,
         file: FileId,
     ) -> Result<(&'t mut Shadow, Disk<'t>)> {
-        if !self.shadows.contains_key(&file) {
-            let len = match self.lens.get(&file).copied().or_else(|| self.cache.known_len(file)) {
-                Some(len) => len,
-                None => pager.disk_len(file)?,
-            };
-            self.shadows.insert(file, Shadow::new(len));
-        }
-        let shadow = self.shadows.get_mut(&file).expect("inserted above");
-        Ok((shadow, Disk { pager, cache: &self.cache, file }))
+        let shadow = match self.shadows.entry(file) {
+            std::collections::btree_map::Entry::Occupied(held) => held.into_mut(),
+            std::collections::btree_map::Entry::Vacant(new) => new.insert(Shadow::new(pager.len(file)?)),
+        };
+        Ok((shadow, Disk { pager, file }))
     }
 }
 
@@ -295,6 +285,20 @@ impl<'a> Io<'a> {
         self.verified.push(file);
     }
 
+    /// Whether an earlier operation of this handle found index file `index` fresh against
+    /// data file `data`, and neither changed since but through this handle (which keeps
+    /// them in step).
+    pub fn known_fresh(&self, index: FileId, data: FileId) -> bool {
+        self.pager.known_fresh(index, data)
+    }
+
+    /// Records that `index` describes `data` as they are, for this operation and (while
+    /// the pager can tell that neither changed) the ones after it.
+    pub fn mark_fresh(&mut self, index: FileId, data: FileId) {
+        self.verified.push(index);
+        self.pager.mark_fresh(index, data);
+    }
+
     /// Runs `f` on the transaction, if there is one.
     fn with<R>(&mut self, f: impl FnOnce(&Pager, &mut Txn) -> R) -> Option<R> {
         let pager = self.pager;
@@ -313,36 +317,23 @@ impl<'a> Io<'a> {
 
     /// The file's length as this operation sees it.
     pub fn len(&mut self, file: FileId) -> Result<u64> {
-        let seen = self.with(|pager, txn| {
-            if let Some(shadow) = txn.shadows.get(&file) {
-                return Ok(shadow.len);
-            }
-            if let Some(&len) = txn.lens.get(&file) {
-                return Ok(len);
-            }
-            let len = match txn.cache.known_len(file) {
-                Some(len) => len,
-                None => pager.disk_len(file)?,
-            };
-            txn.lens.insert(file, len);
-            Ok(len)
-        });
-        seen.unwrap_or_else(|| self.pager.disk_len(file))
+        let shadowed = self.with_ref(|txn| txn.shadows.get(&file).map(|shadow| shadow.len)).flatten();
+        match shadowed {
+            Some(len) => Ok(len),
+            None => self.pager.len(file),
+        }
     }
 
     /// Reads up to `buf.len()` bytes at `offset`; returns how many there were.
     pub fn read_at(&self, file: FileId, buf: &mut [u8], offset: u64) -> Result<usize> {
         let pager = self.pager;
         let in_txn = self.with_ref(|txn| {
-            let disk = Disk { pager, cache: &txn.cache, file };
-            match txn.shadows.get(&file) {
-                Some(shadow) => shadow.read(&disk, buf, offset),
-                None => disk.read(buf, offset),
-            }
+            let disk = Disk { pager, file };
+            txn.shadows.get(&file).map(|shadow| shadow.read(&disk, buf, offset))
         });
-        match in_txn {
+        match in_txn.flatten() {
             Some(result) => result,
-            None => pager.disk_read(file, buf, offset),
+            None => pager.cached_read(file, buf, offset),
         }
     }
 

@@ -7,7 +7,12 @@
 //! it over the old one): a file's identity, re-opening a file in place, and a stamp of
 //! the directory that changes whenever a name in it does. Two, with defaults that call
 //! the operating system, rename and remove files, as schema changes do.
+//!
+//! One more, [`Vfs::watch`], tells the pager what changed in the directory between two
+//! operations without a system call per file, which lets it keep pages between them. Its
+//! default says it cannot tell, and the pager then reads what it needs under every lock.
 
+use std::ffi::OsStr;
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::fd::AsRawFd;
@@ -80,6 +85,26 @@ pub struct DirStamp {
     pub modified_ns: i128,
 }
 
+/// What a [`DirWatch`] saw happen in its directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DirChange<'a> {
+    /// The file of this name was written, truncated or had its metadata changed.
+    Written(&'a OsStr),
+    /// This name was created, removed, or renamed from or to.
+    Renamed(&'a OsStr),
+    /// The watch lost track of what happened (its queue overflowed, the process forked,
+    /// the directory moved): anything may have changed.
+    Lost,
+}
+
+/// Tells what changed in a directory since it was last asked. It must see every change
+/// that any process made before releasing the database's lock: the pager trusts the
+/// pages it keeps for as long as the watch reports nothing about their file.
+pub trait DirWatch: Send + Sync {
+    /// Calls `seen` with each change since the previous call (or since the watch began).
+    fn changes(&self, seen: &mut dyn FnMut(DirChange<'_>)) -> io::Result<()>;
+}
+
 /// One open file.
 #[allow(clippy::len_without_is_empty)] // a file's length is all the pager asks
 pub trait FileIo: Send + Sync {
@@ -142,6 +167,11 @@ pub trait Vfs: Send + Sync {
             other => other,
         }
     }
+    /// Starts watching directory `dir` for changes; `None` when the backend cannot tell
+    /// what changed (the pager then checks the files under every lock).
+    fn watch(&self, _dir: &Path) -> io::Result<Option<Box<dyn DirWatch>>> {
+        Ok(None)
+    }
 }
 
 /// The operating system's files.
@@ -181,6 +211,14 @@ impl Vfs for OsVfs {
             changed_ns: ns(meta.ctime(), meta.ctime_nsec()),
             modified_ns: ns(meta.mtime(), meta.mtime_nsec()),
         }))
+    }
+
+    /// inotify on Linux, on local filesystems only (see `storage::watch`).
+    fn watch(&self, dir: &Path) -> io::Result<Option<Box<dyn DirWatch>>> {
+        #[cfg(target_os = "linux")]
+        return super::watch::watch(dir);
+        #[cfg(not(target_os = "linux"))]
+        return Ok(None);
     }
 }
 

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use bazoola::{DirStamp, FileIdentity, FileIo, FileStat, OsVfs, Vfs};
+use bazoola::{DirStamp, DirWatch, FileIdentity, FileIo, FileStat, OsVfs, Vfs};
 
 /// Counts mutations (write, set_len, sync) and decides which one fails.
 #[derive(Default)]
@@ -85,6 +85,11 @@ impl Vfs for FaultVfs {
             return Err(injected());
         }
         OsVfs.remove(path)
+    }
+    // The real watch: writes (failed ones included) reach real files, and the pager's
+    // cache must stay true across every failure.
+    fn watch(&self, dir: &Path) -> io::Result<Option<Box<dyn DirWatch>>> {
+        OsVfs.watch(dir)
     }
 }
 
@@ -169,6 +174,9 @@ impl Vfs for PowerCutVfs {
     }
     fn sync_dir(&self, _path: &Path) -> io::Result<()> {
         Ok(())
+    }
+    fn watch(&self, dir: &Path) -> io::Result<Option<Box<dyn DirWatch>>> {
+        OsVfs.watch(dir)
     }
 }
 
@@ -320,6 +328,9 @@ impl Vfs for DirPowerCutVfs {
             return Err(injected());
         }
         OsVfs.exists(path)
+    }
+    fn watch(&self, dir: &Path) -> io::Result<Option<Box<dyn DirWatch>>> {
+        OsVfs.watch(dir)
     }
 }
 
