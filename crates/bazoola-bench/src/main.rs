@@ -132,6 +132,10 @@ fn point_ops(n: usize, engine_name: &str, op: &str, count: usize) {
     }
     std::hint::black_box(match op {
         "insert" => (0..count).map(|i| e.insert_author(&format!("New {i}")) as usize).sum::<usize>(),
+        "txn_insert" => {
+            e.insert_authors_in_one_transaction(count);
+            count
+        }
         "reinsert" => (0..count).map(|i| e.insert_book(&format!("Re {i}"), 1, Some(1999)) as usize).sum(),
         "update" => (0..count).map(|i| e.update_book_year(id(), 1900 + i as i64)).count(),
         "delete" => (1..=count as i64).map(|book| e.delete_book(book * 3)).count(),

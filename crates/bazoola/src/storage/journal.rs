@@ -166,12 +166,19 @@ impl<'a> SegmentWriter<'a> {
     }
 
     fn head(&mut self, kind: u8, name: &str, value: u64) -> io::Result<()> {
-        let mut head = Vec::with_capacity(RECORD_HEAD_LEN + name.len());
-        head.push(kind);
-        head.extend_from_slice(&(name.len() as u16).to_le_bytes());
-        head.extend_from_slice(name.as_bytes());
-        head.extend_from_slice(&value.to_le_bytes());
-        self.put(&head)
+        let start = self.buf.len();
+        self.buf.push(kind);
+        self.buf.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        self.buf.extend_from_slice(name.as_bytes());
+        self.buf.extend_from_slice(&value.to_le_bytes());
+        let head = &self.buf[start..];
+        debug_assert_eq!(head.len(), RECORD_HEAD_LEN + name.len());
+        self.crc.update(head);
+        self.body_len += head.len() as u64;
+        if self.buf.len() >= WRITE_CHUNK {
+            self.flush()?;
+        }
+        Ok(())
     }
 
     /// A file's length before the transaction.

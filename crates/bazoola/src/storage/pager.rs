@@ -720,7 +720,7 @@ impl Pager {
             // What the file holds now, as the cache will tell the next reads.
             let low = shadow.min_len.min(shadow.disk_len);
             self.cache().wrote(file, &shadow.pages, shadow.disk_len, low, shadow.len);
-            shadow.pages.clear();
+            super::txn::recycle(&mut shadow.pages);
             shadow.disk_len = shadow.len;
             shadow.min_len = shadow.len;
         }

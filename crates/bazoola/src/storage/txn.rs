@@ -8,6 +8,7 @@
 //! files, and the shadow starts afresh over the new disk state.
 
 use std::any::Any;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -35,6 +36,45 @@ pub(super) struct Shadow {
     /// Pages whose original is in the journal already (so a later change of theirs,
     /// after a spill, must not journal the transaction's own bytes as original).
     pub journaled: BTreeSet<u64>,
+}
+
+thread_local! {
+    /// Pages of finished transactions, handed to the next one on this thread instead of
+    /// allocating (and zeroing) a page each time a transaction touches one.
+    static SPARE_PAGES: RefCell<Vec<Box<[u8]>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// How many spare pages a thread keeps: enough for the few pages of a point operation.
+const SPARE_PAGES_KEPT: usize = 64;
+
+/// A page of zeros: a spare one if there is one.
+fn zeroed_page() -> Box<[u8]> {
+    let spare = SPARE_PAGES.with(|spare| spare.borrow_mut().pop());
+    match spare {
+        Some(mut page) => {
+            page.fill(0);
+            page
+        }
+        None => vec![0u8; PAGE as usize].into_boxed_slice(),
+    }
+}
+
+/// Gives pages back to this thread's spares.
+pub(super) fn recycle(pages: &mut BTreeMap<u64, Box<[u8]>>) {
+    SPARE_PAGES.with(|spare| {
+        let mut spare = spare.borrow_mut();
+        while spare.len() < SPARE_PAGES_KEPT {
+            let Some((_, page)) = pages.pop_first() else { break };
+            spare.push(page);
+        }
+    });
+    pages.clear();
+}
+
+impl Drop for Shadow {
+    fn drop(&mut self) {
+        recycle(&mut self.pages);
+    }
 }
 
 impl Shadow {
@@ -104,7 +144,7 @@ impl Shadow {
         for page in offset / PAGE..end.div_ceil(PAGE) {
             let start = page * PAGE;
             if !self.pages.contains_key(&page) {
-                let mut fresh = vec![0u8; PAGE as usize].into_boxed_slice();
+                let mut fresh = zeroed_page();
                 if start < self.disk_len {
                     let want = (self.disk_len - start).min(PAGE) as usize;
                     let got = disk.read(&mut fresh[..want], start)?;

@@ -29,8 +29,8 @@
 //! [`super::fork`]) before it reads, leaves the inherited instance alone, makes its own,
 //! and tells every handle it has lost track (its cache starts over).
 
-use std::collections::{HashMap, HashSet};
-use std::ffi::OsString;
+use std::collections::HashMap;
+use std::ffi::OsStr;
 use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -74,12 +74,32 @@ const BUFFER: usize = 4096;
 /// The largest event: its header and a name of 255 bytes with its padding.
 const LARGEST_EVENT: usize = 16 + 256;
 
-/// What one handle has not been told yet.
+/// What one handle has not been told yet: the names of the files changed, each once,
+/// side by side in one buffer (no allocation per event once it has grown).
 #[derive(Default)]
 struct Pending {
-    written: HashSet<OsString>,
-    renamed: HashSet<OsString>,
+    /// (renamed, start, end) of each name in `names`.
+    changes: Vec<(bool, usize, usize)>,
+    names: Vec<u8>,
     lost: bool,
+}
+
+impl Pending {
+    fn note(&mut self, renamed: bool, name: &[u8]) {
+        let known =
+            self.changes.iter().any(|&(r, start, end)| r == renamed && &self.names[start..end] == name);
+        if !known {
+            let start = self.names.len();
+            self.names.extend_from_slice(name);
+            self.changes.push((renamed, start, self.names.len()));
+        }
+    }
+
+    fn clear(&mut self) {
+        self.changes.clear();
+        self.names.clear();
+        self.lost = false;
+    }
 }
 
 struct Subscriber {
@@ -231,12 +251,7 @@ impl Watcher {
                         _ if event.mask.intersects(gone) => s.pending.lost = true,
                         // An event of the directory itself (its own metadata).
                         None => {}
-                        Some(name) if event.mask.intersects(renaming) => {
-                            s.pending.renamed.insert(name.to_os_string());
-                        }
-                        Some(name) => {
-                            s.pending.written.insert(name.to_os_string());
-                        }
+                        Some(name) => s.pending.note(event.mask.intersects(renaming), name.as_bytes()),
                     }
                 }
             }
@@ -269,19 +284,19 @@ impl DirWatch for Subscription {
             return Ok(());
         };
         let alive = dirs.contains_key(&me.wd);
-        let pending = std::mem::take(&mut me.pending);
+        let pending = &mut me.pending;
         if pending.lost || !alive || drained.is_err() {
+            pending.clear();
             // An unwatched directory says so every time: the caller checks the files.
-            me.pending.lost = !alive;
+            pending.lost = !alive;
             seen(DirChange::Lost);
             return Ok(());
         }
-        for name in &pending.renamed {
-            seen(DirChange::Renamed(name));
+        for &(renamed, start, end) in &pending.changes {
+            let name = OsStr::from_bytes(&pending.names[start..end]);
+            seen(if renamed { DirChange::Renamed(name) } else { DirChange::Written(name) });
         }
-        for name in &pending.written {
-            seen(DirChange::Written(name));
-        }
+        pending.clear();
         Ok(())
     }
 }

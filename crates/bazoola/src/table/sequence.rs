@@ -19,8 +19,13 @@ impl Table {
     }
 
     pub fn set_seq(&self, io: &mut Io, seq: i64) -> Result<()> {
-        let text = seq.to_string();
-        io.write_at(self.seq, text.as_bytes(), 0)?;
-        io.set_len(self.seq, text.len() as u64)
+        use std::io::Write;
+        let mut text = [0u8; 24];
+        let mut cursor = &mut text[..];
+        // An i64 has at most 20 characters: the buffer cannot run out.
+        let _ = write!(cursor, "{seq}");
+        let len = 24 - cursor.len();
+        io.write_at(self.seq, &text[..len], 0)?;
+        io.set_len(self.seq, len as u64)
     }
 }
