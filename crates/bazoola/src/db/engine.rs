@@ -23,6 +23,7 @@ use crate::storage::lock::DbLock;
 use crate::storage::pager::Pager;
 use crate::storage::txn::{Io, Txn};
 use crate::table::Table;
+use crate::value::Columns;
 
 /// Which rows refer to a table: (referring table, its FK field, the FK's delete rule).
 pub type Referrer = (usize, usize, OnDelete);
@@ -43,6 +44,8 @@ pub struct Engine {
     /// longer describe the files, and every operation stops with
     /// [`Error::SchemaChanged`] until the handle has opened the directory again.
     pub retired: AtomicBool,
+    /// Column lists of joined rows: (a list, a join key, the list with the key added).
+    pub joined_columns: Mutex<Vec<(Columns, Box<str>, Columns)>>,
 }
 
 impl Engine {

@@ -477,5 +477,6 @@ fn assemble(dir: &Path, lock: DbLock, pager: Pager, tables: Vec<Table>, progress
         open_txn: Mutex::new(None),
         progress,
         retired: AtomicBool::new(false),
+        joined_columns: Mutex::default(),
     }
 }

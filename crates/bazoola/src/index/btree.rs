@@ -175,6 +175,18 @@ impl Tree {
         io.write_at(self.file, &node.bytes, u64::from(node.no) * u64::from(h.page_size))
     }
 
+    /// Writes the head of a node read from the file and its bytes `from..to`, the only
+    /// ones changed: an entry added or removed in place moves the entries after it, not
+    /// the page, so a commit journals and writes a part of the page instead of all of it.
+    fn write_part(&self, io: &mut Io, h: &Header, node: &Node, from: usize, to: usize) -> Result<()> {
+        let at = u64::from(node.no) * u64::from(h.page_size);
+        io.write_at(self.file, &node.bytes[..NODE_HEAD], at)?;
+        if from < to {
+            io.write_at(self.file, &node.bytes[from..to], at + from as u64)?;
+        }
+        Ok(())
+    }
+
     /// The child of an internal node an entry belongs under.
     fn child_for(&self, node: &Node, entry: &[u8]) -> (usize, u32) {
         let size = self.entry_len() + 4;
@@ -237,7 +249,7 @@ impl Tree {
         h.entries += 1;
         let mut promote = match self.insert_item(h, &mut leaf, at, entry, e, self.leaf_cap(h)) {
             None => {
-                self.write(io, h, &leaf)?;
+                self.write_part(io, h, &leaf, NODE_HEAD + at * e, NODE_HEAD + leaf.count() * e)?;
                 return Ok(());
             }
             Some(right) => self.split_leaf(io, h, leaf, right)?,
@@ -247,7 +259,14 @@ impl Tree {
             item.extend_from_slice(&promote.1.to_le_bytes());
             match self.insert_item(h, &mut parent, at, &item, e + 4, self.internal_cap(h)) {
                 None => {
-                    self.write(io, h, &parent)?;
+                    let size = e + 4;
+                    self.write_part(
+                        io,
+                        h,
+                        &parent,
+                        NODE_HEAD + at * size,
+                        NODE_HEAD + parent.count() * size,
+                    )?;
                     return Ok(());
                 }
                 Some(right_items) => promote = self.split_internal(io, h, parent, right_items, e)?,
@@ -364,7 +383,7 @@ impl Tree {
         let last = NODE_HEAD + (count - 1) * e;
         leaf.bytes[last..last + e].fill(0);
         leaf.set_count(count - 1);
-        self.write(io, h, &leaf)?;
+        self.write_part(io, h, &leaf, start, last + e)?;
         h.entries = h.entries.saturating_sub(1);
         Ok(true)
     }

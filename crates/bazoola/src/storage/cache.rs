@@ -18,6 +18,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::pager::{FileId, Pager, PAGE};
+
+/// Bytes per cached page: an index node in one lookup, and 80 rows of a small table. (A
+/// transaction's shadow pages are smaller, [`PAGE`]; what it writes is copied into the
+/// cached pages that hold it.)
+const CACHE_PAGE: u64 = 4096;
 use crate::error::Result;
 
 /// Reads this large or larger (scans) go straight to the file: caching them would only
@@ -25,15 +30,15 @@ use crate::error::Result;
 const CACHED_READ_MAX: usize = 64 << 10;
 /// The most the cache keeps.
 const CACHE_MAX: usize = 4 << 20;
-const SLOTS: usize = CACHE_MAX / PAGE as usize;
+const SLOTS: usize = CACHE_MAX / CACHE_PAGE as usize;
 /// A commit writing more pages of one file than this drops the file from the cache
 /// instead of copying them in (an import or a rewrite would only push everything out).
-const WRITE_THROUGH_MAX: usize = 64;
+const WRITE_THROUGH_MAX: usize = 256;
 
 #[derive(Default)]
 pub(super) struct PageCache {
     files: Vec<FilePages>,
-    /// `PAGE` bytes per slot, grown a slot at a time up to `SLOTS`.
+    /// `CACHE_PAGE` bytes per slot, grown a slot at a time up to `SLOTS`.
     data: Vec<u8>,
     /// How many bytes of each slot the file has (fewer only for its last page).
     lens: Vec<u16>,
@@ -60,7 +65,7 @@ impl PageCache {
 
     fn page(&self, file: FileId, page: u64) -> Option<&[u8]> {
         let slot = *self.files.get(file)?.pages.get(&page)? as usize;
-        let start = slot * PAGE as usize;
+        let start = slot * CACHE_PAGE as usize;
         Some(&self.data[start..start + self.lens[slot] as usize])
     }
 
@@ -78,14 +83,14 @@ impl PageCache {
                 let slot = self.used;
                 self.used += 1;
                 if self.lens.len() <= slot {
-                    self.data.resize((slot + 1) * PAGE as usize, 0);
+                    self.data.resize((slot + 1) * CACHE_PAGE as usize, 0);
                     self.lens.push(0);
                 }
                 self.file(file).pages.insert(page, slot as u32);
                 slot
             }
         };
-        let start = slot * PAGE as usize;
+        let start = slot * CACHE_PAGE as usize;
         self.data[start..start + bytes.len()].copy_from_slice(bytes);
         self.lens[slot] = bytes.len() as u16;
     }
@@ -102,27 +107,27 @@ impl PageCache {
         }
         let end = offset + buf.len() as u64;
         let wanted_end = known_len.map_or(end, |len| end.min(len));
-        let (first, last) = (offset / PAGE, (wanted_end - 1) / PAGE);
+        let (first, last) = (offset / CACHE_PAGE, (wanted_end - 1) / CACHE_PAGE);
         let missing = (first..=last).any(|p| self.page(file, p).is_none());
         if missing {
             // Every page of the read from disk, in one read (the few already held are
             // read again rather than splitting the read). A short read ends at the end
             // of the file, unless it read nothing: a read past the end says only that
             // the file is shorter.
-            let mut run = vec![0u8; (last - first + 1) as usize * PAGE as usize];
-            let n = pager.disk_read(file, &mut run, first * PAGE)?;
+            let mut run = vec![0u8; (last - first + 1) as usize * CACHE_PAGE as usize];
+            let n = pager.disk_read(file, &mut run, first * CACHE_PAGE)?;
             if n < run.len() && (n > 0 || first == 0) {
-                self.file(file).len = Some(first * PAGE + n as u64);
+                self.file(file).len = Some(first * CACHE_PAGE + n as u64);
             }
-            let lo = (offset - first * PAGE) as usize;
+            let lo = (offset - first * CACHE_PAGE) as usize;
             let got = n.saturating_sub(lo).min(buf.len());
             buf[..got].copy_from_slice(&run[lo..lo + got]);
             // Only pages of this read that hold bytes of the file are kept; the arena may
             // start over while they go in, so they are not read back from it.
             let (mut at, mut page) = (0, first);
             while at < n {
-                self.put(file, page, &run[at..(at + PAGE as usize).min(n)]);
-                at += PAGE as usize;
+                self.put(file, page, &run[at..(at + CACHE_PAGE as usize).min(n)]);
+                at += CACHE_PAGE as usize;
                 page += 1;
             }
             return Ok(got);
@@ -130,15 +135,15 @@ impl PageCache {
         let mut done = 0;
         for page in first..=last {
             let data = self.page(file, page).unwrap_or_default();
-            let start = page * PAGE;
+            let start = page * CACHE_PAGE;
             let lo = (offset.max(start) - start) as usize;
-            let hi = ((end - start).min(PAGE) as usize).min(data.len());
+            let hi = ((end - start).min(CACHE_PAGE) as usize).min(data.len());
             if lo >= hi {
                 break;
             }
             buf[done..done + hi - lo].copy_from_slice(&data[lo..hi]);
             done += hi - lo;
-            if data.len() < PAGE as usize {
+            if data.len() < CACHE_PAGE as usize {
                 break;
             }
         }
@@ -172,10 +177,12 @@ impl PageCache {
         self.used = 0;
     }
 
-    /// Takes in what a commit (or spill) just wrote to `file`: `pages` (whole pages, but
-    /// for the last one of the file), its length `len` now, and the lowest length it had
-    /// on the way, `low` (bytes from there on may have changed without being in `pages`:
-    /// the file was cut, or grown with zeros), below its length before, `before`.
+    /// Takes in what a commit (or spill) just wrote to `file`: `pages` (shadow pages of
+    /// [`PAGE`] bytes, whole but for the file's last), its length `len` now, and the
+    /// lowest length it had on the way, `low` (bytes from there on may have changed
+    /// without being in `pages`: the file was cut, or grown with zeros), below its length
+    /// before, `before`. Cached pages take the bytes written into them; a page that
+    /// cannot be brought up to date that way is dropped.
     pub(super) fn wrote(
         &mut self,
         file: FileId,
@@ -189,22 +196,45 @@ impl PageCache {
             self.file(file).len = Some(len);
             return;
         }
+        if low < before {
+            // Cut: pages from the one holding `low` on may hold bytes that are gone.
+            let boundary = low / CACHE_PAGE;
+            self.file(file).pages.retain(|p, _| *p < boundary);
+        }
+        // The pages to check at the end: those written into, and the old last one.
+        let mut touched = vec![before.min(low) / CACHE_PAGE];
         for (&page, data) in pages {
             let start = page * PAGE;
             if start >= len {
                 break;
             }
-            self.put(file, page, &data[..(len - start).min(PAGE) as usize]);
+            let bytes = &data[..(len - start).min(PAGE) as usize];
+            let (cached, at) = (start / CACHE_PAGE, (start % CACHE_PAGE) as usize);
+            if touched.last() != Some(&cached) {
+                touched.push(cached);
+            }
+            let Some(&slot) = self.files.get(file).and_then(|f| f.pages.get(&cached)) else { continue };
+            let slot = slot as usize;
+            let held = self.lens[slot] as usize;
+            if at > held {
+                // Bytes between what it holds and this write are not known here.
+                self.file(file).pages.remove(&cached);
+                continue;
+            }
+            let base = slot * CACHE_PAGE as usize;
+            self.data[base + at..base + at + bytes.len()].copy_from_slice(bytes);
+            self.lens[slot] = held.max(at + bytes.len()) as u16;
         }
-        // Pages at or past `low` that were not written: gone, shorter or longer now.
-        let f = self.file(file);
-        let boundary = low / PAGE;
-        if low < before {
-            f.pages.retain(|p, _| *p < boundary || pages.contains_key(p));
-        } else if !pages.contains_key(&boundary) {
-            // The file only grew: at most its old last page, partly held, is out of date
-            // (pages past the end are never held).
-            f.pages.remove(&boundary);
+        // A page still short of what the file now has there (it grew with zeros, or past
+        // a page only partly written) is dropped.
+        self.file(file);
+        let f = &mut self.files[file];
+        for p in touched {
+            let Some(&slot) = f.pages.get(&p) else { continue };
+            let should = len.saturating_sub(p * CACHE_PAGE).min(CACHE_PAGE);
+            if u64::from(self.lens[slot as usize]) != should {
+                f.pages.remove(&p);
+            }
         }
         f.len = Some(len);
     }

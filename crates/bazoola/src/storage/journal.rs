@@ -140,9 +140,15 @@ pub struct SegmentWriter<'a> {
 
 impl<'a> SegmentWriter<'a> {
     pub fn new(file: &'a dyn FileIo, start: u64, nonce: u64) -> SegmentWriter<'a> {
+        SegmentWriter::with_capacity(file, start, nonce, 4096)
+    }
+
+    /// A writer whose buffer starts with room for `bytes` of body (a caller that knows
+    /// about how much it will write saves the buffer's growing).
+    pub fn with_capacity(file: &'a dyn FileIo, start: u64, nonce: u64, bytes: usize) -> SegmentWriter<'a> {
         let mut crc = crc32fast::Hasher::new();
         crc.update(&nonce.to_le_bytes());
-        let mut buf = Vec::with_capacity(4096);
+        let mut buf = Vec::with_capacity((HEADER_LEN + bytes).min(WRITE_CHUNK + 4096));
         buf.resize(HEADER_LEN, 0);
         SegmentWriter { file, start, nonce, crc, body_len: 0, buf, written: 0 }
     }

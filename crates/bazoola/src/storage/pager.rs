@@ -587,7 +587,13 @@ impl Pager {
         self.known().journal_clean = false;
         let (nonce, start) = txn.journal.map_or_else(|| (next_nonce(), 0), |j| (j.nonce, j.end));
         let journal_error = io_error(&self.journal_path, IoOp::Write);
-        let mut segment = SegmentWriter::new(self.journal.as_ref(), start, nonce);
+        // Originals, and a record head (under 64 bytes with its name) per run and file.
+        let expected: usize = txn
+            .shadows
+            .values()
+            .map(|s| s.originals.values().map(|o| o.len() + 64).sum::<usize>() + 64)
+            .sum();
+        let mut segment = SegmentWriter::with_capacity(self.journal.as_ref(), start, nonce, expected);
         let mut write = || -> Result<()> {
             for (&file, shadow) in txn.shadows.iter_mut() {
                 let name = &self.files[file].name;
@@ -691,7 +697,8 @@ impl Pager {
                 f.io.set_len(shadow.min_len).map_err(io_error(&f.path, IoOp::Truncate))?;
             }
             let mut size = shadow.min_len.min(shadow.disk_len);
-            let mut run: Vec<u8> = Vec::new();
+            let mut run: Vec<u8> =
+                Vec::with_capacity((shadow.pages.len() * PAGE as usize).min(COPY_CHUNK as usize));
             let mut run_start = 0;
             let flush = |run: &mut Vec<u8>, run_start: u64, size: &mut u64| -> Result<()> {
                 if !run.is_empty() {

@@ -73,16 +73,19 @@ fn exact_bound(table: &Table, field: usize, value: &Value) -> bool {
 impl Engine {
     /// The plan for reading table `t`'s rows that satisfy `cond`, with `joins` applied.
     pub fn plan(&self, t: usize, cond: Option<&Cond>, joins: &[Join]) -> Result<Plan> {
-        let spec =
-            QuerySpec { cond: cond.cloned().map(Arc::new), joins: joins.to_vec(), ..QuerySpec::default() };
-        self.plan_query(t, &spec)
+        let spec = QuerySpec { cond: cond.cloned().map(Arc::new), ..QuerySpec::default() };
+        self.plan_with_joins(t, &spec, joins)
     }
 
     /// The plan for a whole query on table `t`.
     pub fn plan_query(&self, t: usize, spec: &QuerySpec) -> Result<Plan> {
+        self.plan_with_joins(t, spec, &spec.joins)
+    }
+
+    /// The plan for `spec`, with `joins` in place of its own (which are not copied).
+    fn plan_with_joins(&self, t: usize, spec: &QuerySpec, joins: &[Join]) -> Result<Plan> {
         let table = &self.tables[t];
         let cond = spec.cond.as_deref();
-        let joins = &spec.joins;
         if spec.limit == Some(0) {
             return Err(
                 ValidationError::BadLimit { table: table.name().into(), what: "limit", value: 0 }.into()

@@ -11,6 +11,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::ops::{Bound, ControlFlow};
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::node::{Access, JoinPlan, Ordering, Plan, Via};
@@ -349,21 +350,25 @@ impl Engine {
         for join in joins {
             let Some(first) = rows.first() else { return Ok(()) };
             let started = Instant::now();
-            let (columns, position) = with_key(first.columns(), &join.key);
+            let (columns, position) = self.with_key(first.columns(), &join.key);
             match join.kind {
                 JoinKind::Forward => {
                     let fk = first.columns().iter().position(|c| **c == *join.field_name);
                     let mut found: Vec<Row> = self.referenced_rows(io, join, rows, fk)?;
                     self.apply_joins(io, &mut found, &join.joins)?;
-                    let targets: HashMap<i64, Row> = found.into_iter().map(|row| (row.id(), row)).collect();
+                    let mut targets: HashMap<i64, Row> =
+                        found.into_iter().map(|row| (row.id(), row)).collect();
+                    // A single row (find_by_id) takes its target rather than a copy.
+                    let single = rows.len() == 1;
                     for row in rows.iter_mut() {
                         let joined = match fk.map(|i| &row.values()[i]) {
-                            Some(Value::Int(id)) => {
-                                targets.get(id).map_or(Value::Null, |t| Value::Row(Box::new(t.clone())))
+                            Some(Value::Int(id)) if single => {
+                                targets.remove(id).map(|t| Value::Row(Box::new(t)))
                             }
-                            _ => Value::Null,
+                            Some(Value::Int(id)) => targets.get(id).map(|t| Value::Row(Box::new(t.clone()))),
+                            _ => None,
                         };
-                        row.set_joined(&columns, position, joined);
+                        row.set_joined(&columns, position, joined.unwrap_or(Value::Null));
                     }
                 }
                 JoinKind::Inverse => {
@@ -503,13 +508,28 @@ impl Emitter<'_, '_> {
 }
 
 /// The column list with `key` in it, and its position.
-fn with_key(columns: &Columns, key: &str) -> (Columns, usize) {
-    match columns.iter().position(|c| &**c == key) {
-        Some(position) => (columns.clone(), position),
-        None => {
-            let mut extended: Vec<Box<str>> = columns.to_vec();
-            extended.push(key.into());
-            (extended.into(), columns.len())
+/// How many column lists with a join's key added an engine keeps for reuse.
+const JOINED_COLUMNS_KEPT: usize = 64;
+
+impl Engine {
+    /// `columns` with `key` added (unless there already), and the key's position. The
+    /// lists made are kept, so that a join run again builds no new one: joined rows of
+    /// every call share the same few lists, as rows of one table share theirs.
+    fn with_key(&self, columns: &Columns, key: &str) -> (Columns, usize) {
+        if let Some(position) = columns.iter().position(|c| &**c == key) {
+            return (columns.clone(), position);
         }
+        let mut kept = self.joined_columns.lock().unwrap_or_else(|p| p.into_inner());
+        let found = kept.iter().find(|(base, k, _)| Arc::ptr_eq(base, columns) && **k == *key);
+        if let Some((_, _, extended)) = found {
+            return (extended.clone(), columns.len());
+        }
+        let mut extended: Vec<Box<str>> = columns.to_vec();
+        extended.push(key.into());
+        let extended: Columns = extended.into();
+        if kept.len() < JOINED_COLUMNS_KEPT {
+            kept.push((columns.clone(), key.into(), extended.clone()));
+        }
+        (extended, columns.len())
     }
 }
