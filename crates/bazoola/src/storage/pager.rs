@@ -118,6 +118,10 @@ struct Known {
     /// Names in the directory changed (seen while taking in a commit's own events), so
     /// the next look checks which files the names are.
     renamed: bool,
+    /// The watch's events this handle's last commit will have caused, in order, each
+    /// run of the same one counted once as the kernel merges them: the file written
+    /// (`None`: the journal). The next look takes them as its own (see [`Pager::look`]).
+    expected: Vec<Option<FileId>>,
 }
 
 pub struct Pager {
@@ -211,10 +215,27 @@ impl Pager {
         {
             let mut cache = self.cache();
             let mut known = self.known();
+            // The events of this handle's last commit come first, in the order it wrote;
+            // what follows (or differs) is another writer's.
+            let expected = std::mem::take(&mut known.expected);
+            let mut own = expected.iter().peekable();
             watch
                 .changes(&mut |change| match change {
-                    DirChange::Written(name) => self.changed(name, &mut cache, &mut known),
+                    DirChange::Written(name) => {
+                        let who = if name == OsStr::new(JOURNAL_FILE) {
+                            Some(None)
+                        } else {
+                            self.file_named(name).map(Some)
+                        };
+                        if who.is_some() && own.peek().copied() == who.as_ref() {
+                            own.next();
+                            return;
+                        }
+                        own = [].iter().peekable();
+                        self.changed(name, &mut cache, &mut known);
+                    }
                     DirChange::Renamed(name) => {
+                        own = [].iter().peekable();
                         renamed = true;
                         self.changed(name, &mut cache, &mut known);
                     }
@@ -234,13 +255,26 @@ impl Pager {
         Ok(())
     }
 
-    /// Forgets what is kept of the file named `name`, which another writer changed.
+    /// Forgets what is kept of the file named `name`, which another writer changed. Any
+    /// such change makes the journal's state unknown too: that writer's first journal
+    /// write may have been merged into this handle's last one (the kernel merges an event
+    /// into the one before it when they are the same), and only its later writes show.
     fn changed(&self, name: &OsStr, cache: &mut PageCache, known: &mut Known) {
-        if name == OsStr::new(JOURNAL_FILE) {
-            known.journal_clean = false;
-        } else if let Some(file) = self.file_named(name) {
+        known.journal_clean = false;
+        if let Some(file) = self.file_named(name) {
             cache.forget(file);
             known.fresh.retain(|&(index, data)| index != file && data != file);
+        }
+    }
+
+    /// Notes that this handle's commit wrote `file` (`None`: the journal), for the next
+    /// look to recognise the event as its own.
+    fn expect(&self, file: Option<FileId>) {
+        if self.dir_watch.is_some() {
+            let mut known = self.known();
+            if known.expected.last() != Some(&file) {
+                known.expected.push(file);
+            }
         }
     }
 
@@ -256,6 +290,7 @@ impl Pager {
         let mut lost = false;
         let mut cache = self.cache();
         let mut known = self.known();
+        known.expected.clear();
         let seen = watch.changes(&mut |change| match change {
             DirChange::Written(name) if name == OsStr::new(JOURNAL_FILE) => {}
             DirChange::Written(name) => {
@@ -509,14 +544,22 @@ impl Pager {
             }
             if let Some(journal) = txn.journal.filter(|_| journaled) {
                 recovery::retire(self.journal.as_ref(), &self.journal_path, full, journal.end)?;
+                self.expect(None);
             }
             Ok(())
         })();
         match &outcome {
             Ok(()) => {
-                self.take_own_events(&txn);
-                if txn.journal.is_some() && self.dir_watch.is_some() {
-                    self.known().journal_clean = true;
+                if txn.journal.is_some() {
+                    // The last event is the journal's retirement, which no other writer's
+                    // data write can merge into: the next look sorts the events out.
+                    if self.dir_watch.is_some() {
+                        self.known().journal_clean = true;
+                    }
+                } else {
+                    // Unjournaled, the last event is a data file's, into which another
+                    // writer's next write to it would merge: take them in now.
+                    self.take_own_events(&txn);
                 }
             }
             Err(_) => {
@@ -647,6 +690,7 @@ impl Pager {
         };
         write()?;
         let (end, header) = segment.finish().map_err(journal_error)?;
+        self.expect(None);
         let first_header = txn.journal.map_or(header, |j| j.first_header);
         txn.journal = Some(JournalState { nonce, end, first_header });
         txn.held = txn.shadows.values().map(|s| s.pages.len() * PAGE as usize).sum();
@@ -695,6 +739,9 @@ impl Pager {
             let f = &self.files[file];
             if shadow.min_len < shadow.disk_len {
                 f.io.set_len(shadow.min_len).map_err(io_error(&f.path, IoOp::Truncate))?;
+            }
+            if shadow.dirty() {
+                self.expect(Some(file));
             }
             let mut size = shadow.min_len.min(shadow.disk_len);
             let mut run: Vec<u8> =

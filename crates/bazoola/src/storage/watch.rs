@@ -74,8 +74,11 @@ const BUFFER: usize = 4096;
 /// The largest event: its header and a name of 255 bytes with its padding.
 const LARGEST_EVENT: usize = 16 + 256;
 
-/// What one handle has not been told yet: the names of the files changed, each once,
-/// side by side in one buffer (no allocation per event once it has grown).
+/// What one handle has not been told yet: the files changed, in the order the kernel
+/// queued the events, side by side in one buffer (no allocation per event once it has
+/// grown). An event the same as the one before it counts once, as the kernel merges
+/// such events itself: the order is what lets a handle tell its own writes' events from
+/// another writer's that came after them (see `Pager::look`).
 #[derive(Default)]
 struct Pending {
     /// (renamed, start, end) of each name in `names`.
@@ -84,11 +87,19 @@ struct Pending {
     lost: bool,
 }
 
+/// Changes a handle may have pending before it counts as lost (it is then told so, and
+/// forgets everything once), so a handle that never looks holds bounded memory.
+const PENDING_MAX: usize = 4096;
+
 impl Pending {
     fn note(&mut self, renamed: bool, name: &[u8]) {
-        let known =
-            self.changes.iter().any(|&(r, start, end)| r == renamed && &self.names[start..end] == name);
-        if !known {
+        let repeated = self
+            .changes
+            .last()
+            .is_some_and(|&(r, start, end)| r == renamed && &self.names[start..end] == name);
+        if self.changes.len() >= PENDING_MAX {
+            self.lost = true;
+        } else if !repeated {
             let start = self.names.len();
             self.names.extend_from_slice(name);
             self.changes.push((renamed, start, self.names.len()));
