@@ -125,9 +125,14 @@ impl Shadow {
     pub(super) fn write(&mut self, disk: &Disk, data: &[u8], offset: u64) -> Result<usize> {
         let end = offset + data.len() as u64;
         let mut held = 0;
-        // The common case, a row or an entry within one page held already: one lookup.
-        if !data.is_empty() && offset / PAGE == (end - 1) / PAGE {
-            if let Some(page) = self.pages.get_mut(&(offset / PAGE)) {
+        // The common case, a row or an entry within one page held already, whose
+        // original is kept or not needed: one lookup or three.
+        let p = offset / PAGE;
+        if !data.is_empty()
+            && p == (end - 1) / PAGE
+            && (offset >= self.txn_len || self.originals.contains_key(&p) || self.journaled.contains(&p))
+        {
+            if let Some(page) = self.pages.get_mut(&p) {
                 let at = (offset % PAGE) as usize;
                 page[at..at + data.len()].copy_from_slice(data);
                 self.len = self.len.max(end);
@@ -143,12 +148,17 @@ impl Shadow {
         }
         for page in offset / PAGE..end.div_ceil(PAGE) {
             let start = page * PAGE;
+            // The bytes of this page the file had when the transaction began, and whether
+            // the transaction cut some of them off (they read as zeros in the shadow, so
+            // their original must come from the disk).
+            let original_end = (start + PAGE).min(self.txn_len);
+            let cut = self.min_len < original_end;
             if !self.pages.contains_key(&page) {
                 let mut fresh = zeroed_page();
                 if start < self.disk_len {
                     let want = (self.disk_len - start).min(PAGE) as usize;
                     let got = disk.read(&mut fresh[..want], start)?;
-                    if start < self.txn_len && !self.journaled.contains(&page) {
+                    if cut && start < self.txn_len && !self.journaled.contains(&page) {
                         let original = got.min((self.txn_len - start) as usize);
                         self.originals.insert(page, fresh[..original].to_vec());
                         held += original;
@@ -163,6 +173,20 @@ impl Shadow {
             }
             let Some(buf) = self.pages.get_mut(&page) else { continue };
             let lo = start.max(offset);
+            // The original of a page is kept when the transaction first changes a byte
+            // the file had: an append (a new row, a new PK entry) needs none, since the
+            // journal's length record undoes it. Until then the shadow holds the page's
+            // bytes as they were. (A page the transaction cut is journaled from the disk
+            // instead, with the cut-off tail, see `Pager::write_segment`.)
+            if lo < original_end
+                && !cut
+                && !self.journaled.contains(&page)
+                && !self.originals.contains_key(&page)
+            {
+                let original = (original_end - start) as usize;
+                self.originals.insert(page, buf[..original].to_vec());
+                held += original;
+            }
             let hi = (start + PAGE).min(end);
             buf[(lo - start) as usize..(hi - start) as usize]
                 .copy_from_slice(&data[(lo - offset) as usize..(hi - offset) as usize]);
