@@ -223,7 +223,7 @@ impl Database {
         let values = pairs(values);
         self.run(|e| {
             let t = e.table(table)?;
-            e.write(|io| e.insert(io, t, values.clone()))
+            e.write(|io| e.insert(io, t, &values))
         })
     }
 
@@ -312,7 +312,7 @@ impl Database {
         let values = pairs(values);
         self.run(|e| {
             let t = e.table(table)?;
-            e.write(|io| e.update(io, t, id, values.clone()))
+            e.write(|io| e.update(io, t, id, &values))
         })
     }
 

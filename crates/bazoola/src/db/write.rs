@@ -23,9 +23,10 @@ use crate::value::{Row, Value};
 pub const MAX_INDEX_GAP: u64 = 64 << 20;
 
 impl Engine {
-    pub fn insert(&self, io: &mut Io, t: usize, pairs: Vec<(String, Value)>) -> Result<Row> {
+    pub fn insert(&self, io: &mut Io, t: usize, pairs: &[(String, Value)]) -> Result<Row> {
         let table = &self.tables[t];
-        let (mut values, _) = merge(table, vec![Value::Null; table.schema.fields.len()], pairs)?;
+        let given = pairs.iter().map(|(name, value)| (name, value.clone()));
+        let (mut values, _) = merge(table, vec![Value::Null; table.schema.fields.len()], given)?;
         let auto_id = values[0].is_null();
         if !auto_id {
             self.check_new_id(io, t, &values[0])?;
@@ -113,12 +114,13 @@ impl Engine {
         Ok(())
     }
 
-    pub fn update(&self, io: &mut Io, t: usize, id: i64, pairs: Vec<(String, Value)>) -> Result<Row> {
+    pub fn update(&self, io: &mut Io, t: usize, id: i64, pairs: &[(String, Value)]) -> Result<Row> {
         let table = &self.tables[t];
         let not_found = || Error::NotFound { table: table.name().into(), id };
         let (slot, old_row) = self.lookup(io, t, id)?.ok_or_else(not_found)?;
         let old_values = table.decode_row(io, slot, &old_row)?;
-        let (values, given) = merge(table, old_values.clone(), pairs)?;
+        let (values, given) =
+            merge(table, old_values.clone(), pairs.iter().map(|(name, value)| (name, value.clone())))?;
         if values[0] != Value::Int(id) {
             let new_id = values[0].as_int().unwrap_or_default();
             return Err(ValidationError::IdChanged { table: table.name().into(), id, new_id }.into());

@@ -44,6 +44,8 @@ pub(super) struct PageCache {
     lens: Vec<u16>,
     /// Slots handed out since the cache last started over.
     used: usize,
+    /// The pages a write-through touched, kept for the next one's buffer.
+    touched: Vec<u64>,
 }
 
 /// What is known of one file.
@@ -202,7 +204,9 @@ impl PageCache {
             self.file(file).pages.retain(|p, _| *p < boundary);
         }
         // The pages to check at the end: those written into, and the old last one.
-        let mut touched = vec![before.min(low) / CACHE_PAGE];
+        let mut touched = std::mem::take(&mut self.touched);
+        touched.clear();
+        touched.push(before.min(low) / CACHE_PAGE);
         for (&page, data) in pages {
             let start = page * PAGE;
             if start >= len {
@@ -229,7 +233,7 @@ impl PageCache {
         // a page only partly written) is dropped.
         self.file(file);
         let f = &mut self.files[file];
-        for p in touched {
+        for &p in &touched {
             let Some(&slot) = f.pages.get(&p) else { continue };
             let should = len.saturating_sub(p * CACHE_PAGE).min(CACHE_PAGE);
             if u64::from(self.lens[slot as usize]) != should {
@@ -237,6 +241,7 @@ impl PageCache {
             }
         }
         f.len = Some(len);
+        self.touched = touched;
     }
 }
 

@@ -129,6 +129,8 @@ pub struct SegmentWriter<'a> {
     file: &'a dyn FileIo,
     start: u64,
     nonce: u64,
+    /// The checksum of the body bytes written out so far (those pending in `buf` are
+    /// added as they go out: one pass over large pieces rather than one per record).
     crc: crc32fast::Hasher,
     body_len: u64,
     /// Pending bytes; while nothing has been written yet it begins with room for the
@@ -155,7 +157,6 @@ impl<'a> SegmentWriter<'a> {
 
     /// Appends body bytes.
     pub fn put(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.crc.update(bytes);
         self.body_len += bytes.len() as u64;
         self.buf.extend_from_slice(bytes);
         if self.buf.len() >= WRITE_CHUNK {
@@ -164,7 +165,14 @@ impl<'a> SegmentWriter<'a> {
         Ok(())
     }
 
+    /// The body bytes pending in the buffer (after the header's room, before the first write).
+    fn pending_body(&self) -> &[u8] {
+        &self.buf[if self.written == 0 { HEADER_LEN } else { 0 }..]
+    }
+
     fn flush(&mut self) -> io::Result<()> {
+        let body = if self.written == 0 { HEADER_LEN } else { 0 };
+        self.crc.update(&self.buf[body..]);
         self.file.write_all_at(&self.buf, self.start + self.written)?;
         self.written += self.buf.len() as u64;
         self.buf.clear();
@@ -177,10 +185,8 @@ impl<'a> SegmentWriter<'a> {
         self.buf.extend_from_slice(&(name.len() as u16).to_le_bytes());
         self.buf.extend_from_slice(name.as_bytes());
         self.buf.extend_from_slice(&value.to_le_bytes());
-        let head = &self.buf[start..];
-        debug_assert_eq!(head.len(), RECORD_HEAD_LEN + name.len());
-        self.crc.update(head);
-        self.body_len += head.len() as u64;
+        debug_assert_eq!(self.buf.len() - start, RECORD_HEAD_LEN + name.len());
+        self.body_len += (self.buf.len() - start) as u64;
         if self.buf.len() >= WRITE_CHUNK {
             self.flush()?;
         }
@@ -214,8 +220,9 @@ impl<'a> SegmentWriter<'a> {
     /// Writes the rest of the body and the header; returns where the segment ends, and
     /// the header's bytes.
     pub fn finish(mut self) -> io::Result<(u64, [u8; HEADER_LEN])> {
-        let header =
-            Header { nonce: self.nonce, body_len: self.body_len, body_crc: self.crc.clone().finalize() };
+        let mut crc = self.crc.clone();
+        crc.update(self.pending_body());
+        let header = Header { nonce: self.nonce, body_len: self.body_len, body_crc: crc.finalize() };
         let header = header.encode();
         let end = self.start + HEADER_LEN as u64 + self.body_len;
         if self.written == 0 {

@@ -243,6 +243,10 @@ impl Pager {
                 })
                 .map_err(io_error(&self.dir, IoOp::Read))?;
             renamed |= std::mem::take(&mut known.renamed);
+            // The list's buffer serves the next commit.
+            let mut expected = expected;
+            expected.clear();
+            known.expected = expected;
         }
         if lost {
             self.forget_all();
@@ -649,17 +653,19 @@ impl Pager {
                 let originals = std::mem::take(&mut shadow.originals);
                 let mut pages = originals.iter().peekable();
                 while let Some((&first, _)) = pages.peek() {
-                    let mut run = Vec::new();
-                    let mut next = first;
-                    while let Some((&page, data)) = pages.next_if(|(&page, _)| page == next) {
-                        run.push(data.as_slice());
-                        shadow.journaled.insert(page);
-                        next = page + 1;
+                    // The run's length first (its record head says it), then its bytes.
+                    let (mut len, mut count) = (0, 0);
+                    for (&page, data) in originals.range(first..) {
+                        if page != first + count {
+                            break;
+                        }
+                        len += data.len();
+                        count += 1;
                     }
-                    let len: usize = run.iter().map(|d| d.len()).sum();
                     segment.begin_bytes(name, first * PAGE, len as u32).map_err(put)?;
-                    for data in run {
+                    for (&page, data) in pages.by_ref().take(count as usize) {
                         segment.put(data).map_err(put)?;
+                        shadow.journaled.insert(page);
                     }
                 }
                 // A tail cut off since the last segment: whole pages, read from disk.
@@ -704,18 +710,21 @@ impl Pager {
     /// over the new disk state. Stamp targets go last: each gets its sources' state as
     /// written.
     fn apply(&self, txn: &mut Txn) -> Result<()> {
-        let targets: Vec<FileId> = txn.stamps.iter().map(|&(_, target, _)| target).collect();
-        let files: Vec<FileId> = txn.shadows.keys().copied().collect();
         // An index whose data file this writes without stamping it is not known to
         // describe it any more.
-        let written: Vec<FileId> = txn.shadows.iter().filter(|(_, s)| s.dirty()).map(|(&f, _)| f).collect();
         self.known().fresh.retain(|&(index, data)| {
-            !written.contains(&data)
+            !txn.shadows.get(&data).is_some_and(Shadow::dirty)
                 || txn.stamps.iter().any(|&(source, target, _)| source == data && target == index)
         });
-        let (last, first): (Vec<FileId>, Vec<FileId>) = files.into_iter().partition(|f| targets.contains(f));
-        for file in first {
-            self.apply_file(txn, file)?;
+        let is_target = |txn: &Txn, file: FileId| txn.stamps.iter().any(|&(_, target, _)| target == file);
+        // One buffer for the runs of adjacent pages of every file.
+        let mut run = Vec::new();
+        let mut next = txn.shadows.keys().next().copied();
+        while let Some(file) = next {
+            if !is_target(txn, file) {
+                self.apply_file(txn, file, &mut run)?;
+            }
+            next = txn.shadows.range(file + 1..).next().map(|(&f, _)| f);
         }
         for &(source, target, at) in &txn.stamps {
             let Some(shadow) = txn.shadows.get_mut(&target) else { continue };
@@ -726,14 +735,19 @@ impl Pager {
             let stat = f.io.stat().map_err(io_error(&f.path, IoOp::Read))?;
             shadow.patch(at, &Stamp::of(&stat).encode());
         }
-        for file in last {
-            self.apply_file(txn, file)?;
+        let mut next = txn.shadows.keys().next().copied();
+        while let Some(file) = next {
+            if is_target(txn, file) {
+                self.apply_file(txn, file, &mut run)?;
+            }
+            next = txn.shadows.range(file + 1..).next().map(|(&f, _)| f);
         }
         txn.held = 0;
         Ok(())
     }
 
-    fn apply_file(&self, txn: &mut Txn, file: FileId) -> Result<()> {
+    /// Writes one file's dirty pages, in runs of adjacent pages gathered in `run`.
+    fn apply_file(&self, txn: &mut Txn, file: FileId, run: &mut Vec<u8>) -> Result<()> {
         {
             let Some(shadow) = txn.shadows.get_mut(&file) else { return Ok(()) };
             let f = &self.files[file];
@@ -744,8 +758,8 @@ impl Pager {
                 self.expect(Some(file));
             }
             let mut size = shadow.min_len.min(shadow.disk_len);
-            let mut run: Vec<u8> =
-                Vec::with_capacity((shadow.pages.len() * PAGE as usize).min(COPY_CHUNK as usize));
+            run.clear();
+            run.reserve((shadow.pages.len() * PAGE as usize).min(COPY_CHUNK as usize));
             let mut run_start = 0;
             let flush = |run: &mut Vec<u8>, run_start: u64, size: &mut u64| -> Result<()> {
                 if !run.is_empty() {
@@ -762,12 +776,12 @@ impl Pager {
                 }
                 let end = (start + PAGE).min(shadow.len);
                 if run_start + run.len() as u64 != start || run.len() as u64 >= COPY_CHUNK {
-                    flush(&mut run, run_start, &mut size)?;
+                    flush(run, run_start, &mut size)?;
                     run_start = start;
                 }
                 run.extend_from_slice(&data[..(end - start) as usize]);
             }
-            flush(&mut run, run_start, &mut size)?;
+            flush(run, run_start, &mut size)?;
             if size != shadow.len {
                 f.io.set_len(shadow.len).map_err(io_error(&f.path, IoOp::Truncate))?;
             }
