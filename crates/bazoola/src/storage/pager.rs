@@ -634,11 +634,15 @@ impl Pager {
         self.known().journal_clean = false;
         let (nonce, start) = txn.journal.map_or_else(|| (next_nonce(), 0), |j| (j.nonce, j.end));
         let journal_error = io_error(&self.journal_path, IoOp::Write);
-        // Originals, and a record head (under 64 bytes with its name) per run and file.
+        // Originals and cut tails, and a record head (under 64 bytes with its name) per
+        // run and file.
         let expected: usize = txn
             .shadows
             .values()
-            .map(|s| s.originals.values().map(|o| o.len() + 64).sum::<usize>() + 64)
+            .map(|s| {
+                let tail = s.txn_len.min(s.disk_len).saturating_sub(s.min_len).min(COPY_CHUNK) as usize;
+                s.originals.values().map(|o| o.len() + 64).sum::<usize>() + tail + 128
+            })
             .sum();
         let mut segment = SegmentWriter::with_capacity(self.journal.as_ref(), start, nonce, expected);
         let mut write = || -> Result<()> {
@@ -718,7 +722,8 @@ impl Pager {
         });
         let is_target = |txn: &Txn, file: FileId| txn.stamps.iter().any(|&(_, target, _)| target == file);
         // One buffer for the runs of adjacent pages of every file.
-        let mut run = Vec::new();
+        let most = txn.shadows.values().map(|s| s.pages.len()).max().unwrap_or_default();
+        let mut run = Vec::with_capacity((most * PAGE as usize).min(COPY_CHUNK as usize));
         let mut next = txn.shadows.keys().next().copied();
         while let Some(file) = next {
             if !is_target(txn, file) {
@@ -759,7 +764,6 @@ impl Pager {
             }
             let mut size = shadow.min_len.min(shadow.disk_len);
             run.clear();
-            run.reserve((shadow.pages.len() * PAGE as usize).min(COPY_CHUNK as usize));
             let mut run_start = 0;
             let flush = |run: &mut Vec<u8>, run_start: u64, size: &mut u64| -> Result<()> {
                 if !run.is_empty() {

@@ -44,6 +44,12 @@ thread_local! {
     static SPARE_PAGES: RefCell<Vec<Box<[u8]>>> = const { RefCell::new(Vec::new()) };
 }
 
+thread_local! {
+    /// The buffer a write reads the pages it spans into, all at once, so that they are
+    /// in the cache when it takes them one by one; kept, not zeroed each time.
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
 /// How many spare pages a thread keeps: enough for the few pages of a point operation.
 const SPARE_PAGES_KEPT: usize = 64;
 
@@ -143,8 +149,14 @@ impl Shadow {
         let missing = (offset / PAGE..end.div_ceil(PAGE)).filter(|p| !self.pages.contains_key(p)).count();
         if missing > 1 && offset < self.disk_len {
             let first = offset / PAGE * PAGE;
-            let mut scratch = vec![0u8; (end.min(self.disk_len).div_ceil(PAGE) * PAGE - first) as usize];
-            disk.read(&mut scratch, first)?;
+            let len = (end.min(self.disk_len).div_ceil(PAGE) * PAGE - first) as usize;
+            SCRATCH.with(|scratch| -> Result<()> {
+                let mut scratch = scratch.borrow_mut();
+                if scratch.len() < len {
+                    scratch.resize(len, 0);
+                }
+                disk.read(&mut scratch[..len], first).map(|_| ())
+            })?;
         }
         for page in offset / PAGE..end.div_ceil(PAGE) {
             let start = page * PAGE;

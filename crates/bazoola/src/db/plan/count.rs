@@ -30,9 +30,25 @@ impl Engine {
         join: &JoinPlan,
         parents: &BTreeSet<i64>,
     ) -> Result<HashMap<i64, u64>> {
+        let table = &self.tables[join.table];
+        if let (Via::FkIndex { index }, None, None) = (join.via, &join.filter, &join.through) {
+            // A plain count: the index entries of each parent, counted where they lie.
+            let index = &table.indexes[index];
+            let mut counts = HashMap::with_capacity(parents.len());
+            for &parent in parents {
+                let Some(key) = index.tree.kind.encode(&Value::Int(parent)) else { continue };
+                let mut n = 0;
+                self.index_lookup(io, join.table, index, &key, &mut |_| {
+                    n += 1;
+                    ControlFlow::Continue(())
+                })?;
+                join.counters.examine(n);
+                counts.insert(parent, n);
+            }
+            return Ok(counts);
+        }
         // The rows of the join's table referring to each parent: their ids, by parent.
         let mut referring: HashMap<i64, Vec<i64>> = HashMap::new();
-        let table = &self.tables[join.table];
         match (join.via, &join.filter) {
             (Via::FkIndex { index }, None) => {
                 let index = &table.indexes[index];
