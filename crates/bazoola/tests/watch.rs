@@ -18,7 +18,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use bazoola::{
-    Cond, Database, DirWatch, Field, FileIo, Join, OpenOptions, OsVfs, Row, TableSchema, Value, Vfs,
+    Cond, Database, DirWatch, Field, FileIdentity, FileIo, FileStat, Join, OpenOptions, OsVfs, Row,
+    TableSchema, Value, Vfs,
 };
 use rstest::rstest;
 
@@ -272,20 +273,28 @@ fn two_handles_take_turns() {
     assert_eq!(a.check().unwrap(), vec![]);
 }
 
-/// A `Vfs` over the real files that counts reads, with the real watch (or none).
+/// A `Vfs` over the real files that counts reads and lengths asked (`reads`) and
+/// `stat`s (`stats`), with the real watch (or none).
+#[derive(Default)]
 struct CountingVfs {
     reads: Arc<AtomicUsize>,
+    stats: Arc<AtomicUsize>,
     watch: bool,
 }
 
 struct CountingFile {
     inner: Box<dyn FileIo>,
     reads: Arc<AtomicUsize>,
+    stats: Arc<AtomicUsize>,
 }
 
 impl Vfs for CountingVfs {
     fn open(&self, path: &Path) -> std::io::Result<Box<dyn FileIo>> {
-        Ok(Box::new(CountingFile { inner: OsVfs.open(path)?, reads: self.reads.clone() }))
+        Ok(Box::new(CountingFile {
+            inner: OsVfs.open(path)?,
+            reads: self.reads.clone(),
+            stats: self.stats.clone(),
+        }))
     }
     fn sync_dir(&self, path: &Path) -> std::io::Result<()> {
         OsVfs.sync_dir(path)
@@ -317,6 +326,13 @@ impl FileIo for CountingFile {
     fn sync(&self) -> std::io::Result<()> {
         self.inner.sync()
     }
+    fn identity(&self) -> std::io::Result<Option<FileIdentity>> {
+        self.inner.identity()
+    }
+    fn stat(&self) -> std::io::Result<FileStat> {
+        self.stats.fetch_add(1, Ordering::SeqCst);
+        self.inner.stat()
+    }
 }
 
 /// With a watch, a lookup repeated after nothing changed reads nothing; a write by this
@@ -329,7 +345,7 @@ fn what_a_lookup_reads(#[case] watch: bool) {
     let dir = tempfile::tempdir().unwrap();
     fill(dir.path());
     let reads = Arc::new(AtomicUsize::new(0));
-    let vfs = Arc::new(CountingVfs { reads: reads.clone(), watch });
+    let vfs = Arc::new(CountingVfs { reads: reads.clone(), watch, ..CountingVfs::default() });
     let db = OpenOptions::new().vfs(vfs).open(dir.path(), schemas()).unwrap();
     let lookup = || {
         let before = reads.load(Ordering::SeqCst);
@@ -353,4 +369,37 @@ fn what_a_lookup_reads(#[case] watch: bool) {
     let (theirs, read) = lookup();
     assert_eq!(theirs.as_ref().map(|r| r["year"].clone()), Some(Value::from(1801)));
     assert!(read > 0, "another handle's write went unseen");
+}
+
+/// With a watch, an insert after another reads nothing from the files: what the first
+/// wrote is known, and an append (a new row, a new PK entry) journals the files'
+/// lengths, not the pages it appends to, which it would have to read back. The one
+/// `stat` left is the data file's, for the stamp of its indexes (however many).
+#[rstest]
+#[case::no_secondary_index("authors", 0)]
+#[case::two_indexes("books", 1)]
+fn an_insert_after_another_reads_nothing(#[case] table: &str, #[case] stats_per_insert: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    fill(dir.path());
+    let vfs = Arc::new(CountingVfs { watch: true, ..CountingVfs::default() });
+    let (reads, stats) = (vfs.reads.clone(), vfs.stats.clone());
+    let db = OpenOptions::new().vfs(vfs).open(dir.path(), schemas()).unwrap();
+    let insert = |n: i64| {
+        let before = (reads.load(Ordering::SeqCst), stats.load(Ordering::SeqCst));
+        let row: Vec<(&str, Value)> = match table {
+            "authors" => vec![("name", Value::from(format!("new {n}")))],
+            _ => vec![
+                ("title", Value::from(format!("new {n}"))),
+                ("author_id", Value::from(3)),
+                ("year", Value::from(1990)),
+            ],
+        };
+        db.insert(table, row).unwrap();
+        (reads.load(Ordering::SeqCst) - before.0, stats.load(Ordering::SeqCst) - before.1)
+    };
+    insert(0);
+    for n in 1..=3 {
+        assert_eq!(insert(n), (0, stats_per_insert), "insert {n} into {table}: (reads, stats)");
+    }
+    assert_eq!(db.check().unwrap(), vec![]);
 }

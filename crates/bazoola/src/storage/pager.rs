@@ -673,9 +673,11 @@ impl Pager {
                     }
                 }
                 // A tail cut off since the last segment: whole pages, read from disk.
+                // (Nothing is cut when the smallest length reached the file's end: an
+                // append journals only the length.)
                 let tail_end = shadow.txn_len.min(shadow.disk_len);
                 let mut page = shadow.min_len / PAGE;
-                while page * PAGE < tail_end {
+                while shadow.min_len < tail_end && page * PAGE < tail_end {
                     if shadow.journaled.contains(&page) {
                         page += 1;
                         continue;
@@ -731,14 +733,24 @@ impl Pager {
             }
             next = txn.shadows.range(file + 1..).next().map(|(&f, _)| f);
         }
+        // One `stat` per source, however many indexes it stamps (its files are all
+        // written by now).
+        let mut stamped: Option<(FileId, [u8; STAMP_LEN])> = None;
         for &(source, target, at) in &txn.stamps {
             let Some(shadow) = txn.shadows.get_mut(&target) else { continue };
             if !shadow.dirty() {
                 continue;
             }
-            let f = &self.files[source];
-            let stat = f.io.stat().map_err(io_error(&f.path, IoOp::Read))?;
-            shadow.patch(at, &Stamp::of(&stat).encode());
+            let stamp = match stamped {
+                Some((file, stamp)) if file == source => stamp,
+                _ => {
+                    let f = &self.files[source];
+                    let stat = f.io.stat().map_err(io_error(&f.path, IoOp::Read))?;
+                    Stamp::of(&stat).encode()
+                }
+            };
+            stamped = Some((source, stamp));
+            shadow.patch(at, &stamp);
         }
         let mut next = txn.shadows.keys().next().copied();
         while let Some(file) = next {
