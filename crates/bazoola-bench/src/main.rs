@@ -144,6 +144,7 @@ fn point_ops(n: usize, engine_name: &str, op: &str, count: usize) {
         "inverse_join" => (0..count).map(|_| e.author_with_books(id())).sum(),
         "inverse_count" => (0..count).map(|_| e.author_book_count(id()) as usize).sum(),
         "newest" => (0..count).map(|_| e.newest_books(10)).sum(),
+        "find_all_join" => (0..count).map(|_| e.all_books_with_authors()).sum(),
         other => panic!("unknown operation {other}"),
     });
 }

@@ -332,17 +332,24 @@ impl Engine {
     /// A result row: the fields the plan returns, decoded.
     fn decode_result(&self, io: &mut Io, plan: &Plan, slot: u64, bytes: &[u8]) -> Result<Row> {
         let table = &self.tables[plan.table];
-        Ok(match &plan.fields {
-            None => Row::new(table.columns.clone(), table.decode_row(io, slot, bytes)?),
-            Some((positions, columns)) => {
-                table.check_row_shape(io, slot, bytes)?;
-                let values = positions
-                    .iter()
-                    .map(|&f| table.decode_field(io, slot, bytes, f))
-                    .collect::<Result<_>>()?;
-                Row::new(columns.clone(), values)
+        table.check_row_shape(io, slot, bytes)?;
+        // Room for the joined values too, which would otherwise grow the row's list.
+        let fields = plan.fields.as_ref().map_or(table.schema.fields.len(), |(positions, _)| positions.len());
+        let mut values = Vec::with_capacity(fields + plan.joins.len());
+        match &plan.fields {
+            None => {
+                for f in 0..fields {
+                    values.push(table.decode_field(io, slot, bytes, f)?);
+                }
+                Ok(Row::new(table.columns.clone(), values))
             }
-        })
+            Some((positions, columns)) => {
+                for &f in positions {
+                    values.push(table.decode_field(io, slot, bytes, f)?);
+                }
+                Ok(Row::new(columns.clone(), values))
+            }
+        }
     }
 
     /// Applies planned joins, in order, to rows.
@@ -356,19 +363,28 @@ impl Engine {
                     let fk = first.columns().iter().position(|c| **c == *join.field_name);
                     let mut found: Vec<Row> = self.referenced_rows(io, join, rows, fk)?;
                     self.apply_joins(io, &mut found, &join.joins)?;
-                    let mut targets: HashMap<i64, Row> =
-                        found.into_iter().map(|row| (row.id(), row)).collect();
-                    // A single row (find_by_id) takes its target rather than a copy.
-                    let single = rows.len() == 1;
-                    for row in rows.iter_mut() {
-                        let joined = match fk.map(|i| &row.values()[i]) {
-                            Some(Value::Int(id)) if single => {
-                                targets.remove(id).map(|t| Value::Row(Box::new(t)))
-                            }
-                            Some(Value::Int(id)) => targets.get(id).map(|t| Value::Row(Box::new(t.clone()))),
+                    // Each target with the row that took it: the last row referring to
+                    // it takes it, the rows before take copies of that row's. Rows each
+                    // referring to their own target (a find_by_id, most joins of a
+                    // table's rows to their parents) copy nothing.
+                    let mut targets: HashMap<i64, (Option<Row>, usize)> =
+                        found.into_iter().map(|row| (row.id(), (Some(row), 0))).collect();
+                    for at in (0..rows.len()).rev() {
+                        let target = match fk.map(|i| &rows[at].values()[i]) {
+                            Some(Value::Int(id)) => targets.get_mut(id),
                             _ => None,
                         };
-                        row.set_joined(&columns, position, joined.unwrap_or(Value::Null));
+                        let joined = match target {
+                            Some((found, holder)) => match found.take() {
+                                Some(row) => {
+                                    *holder = at;
+                                    Value::Row(Box::new(row))
+                                }
+                                None => rows[*holder].values()[position].clone(),
+                            },
+                            None => Value::Null,
+                        };
+                        rows[at].set_joined(&columns, position, joined);
                     }
                 }
                 JoinKind::Inverse => {
