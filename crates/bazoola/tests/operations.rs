@@ -293,3 +293,34 @@ fn transactions_commit_or_leave_every_file_as_it_was() {
     assert_eq!(ids(&db.find_all("people", &[]).unwrap()), vec![1, 3, 4]);
     assert!(db.check().unwrap().is_empty());
 }
+
+/// A forward join over many rows gives each row its own copy of its target, whether the
+/// target is shared by several rows, referred to by one, or missing (a null FK), with
+/// nested joins inside: the same rows as joining each one by `find_by_id`.
+#[rstest]
+#[case::shared_parents(vec![Some(1), Some(2), Some(1), None, Some(2), Some(1)])]
+#[case::one_row_per_parent(vec![Some(3), Some(1), Some(2)])]
+#[case::all_null(vec![None, None])]
+fn forward_joins_of_many_rows_match_single_lookups(#[case] parents: Vec<Option<i64>>) {
+    let dir = tempfile::tempdir().unwrap();
+    let schemas = [
+        TableSchema::new("g").field(Field::char("name", 8)),
+        TableSchema::new("p").field(Field::char("name", 8)).field(Field::fk("g_id", "g").nullable()),
+        TableSchema::new("k").field(Field::char("name", 8)).field(Field::fk("p_id", "p").nullable()),
+    ];
+    let db = Database::open(dir.path(), schemas).unwrap();
+    db.insert("g", [("name", "grand")]).unwrap();
+    for (i, g) in [Some(1), None, Some(1)].into_iter().enumerate() {
+        db.insert("p", [("name", Value::from(format!("p{i}"))), ("g_id", g.into())]).unwrap();
+    }
+    for (i, p) in parents.iter().enumerate() {
+        db.insert("k", [("name", Value::from(format!("k{i}"))), ("p_id", (*p).into())]).unwrap();
+    }
+    let join = [Join::forward("p_id", "parent", "p").with(Join::forward("g_id", "grand", "g"))];
+    let all = db.find_all("k", &join).unwrap();
+    let one_by_one: Vec<_> =
+        (1..=parents.len() as i64).map(|id| db.find_by_id("k", id, &join).unwrap().unwrap()).collect();
+    assert_eq!(all, one_by_one);
+    let got: Vec<Option<i64>> = all.iter().map(|k| k["parent"].as_row().map(bazoola::Row::id)).collect();
+    assert_eq!(got, parents);
+}
