@@ -10,6 +10,7 @@
 //! result rather than once per row.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use bazoola::{Columns, FieldType, Row, TableSchema, ValidationError, Value};
 use pyo3::prelude::*;
@@ -171,6 +172,30 @@ impl Drop for GcPause {
 
 static ROW_CLASS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
+/// Interned keys of the column lists seen so far in this process, so that a call
+/// returning one row (a `find_by_id`) does not intern its names again each time. The
+/// engine hands out the same column list for every row of a table (and of a join), so
+/// the lookup is mostly a pointer comparison.
+static SHARED_KEYS: Mutex<Vec<(Columns, Vec<Py<PyString>>)>> = Mutex::new(Vec::new());
+
+/// How many column lists [`SHARED_KEYS`] keeps: tables times the joins used on them.
+const SHARED_KEY_CACHE: usize = 256;
+
+fn shared_keys<'py>(py: Python<'py>, columns: &Columns) -> Vec<Bound<'py, PyString>> {
+    let lock = || SHARED_KEYS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let same = |c: &Columns| Arc::ptr_eq(c, columns) || c == columns;
+    if let Some((_, names)) = lock().iter().find(|(c, _)| same(c)) {
+        return names.iter().map(|name| name.bind(py).clone()).collect();
+    }
+    let interned: Vec<Bound<'py, PyString>> = columns.iter().map(|name| PyString::intern(py, name)).collect();
+    let mut shared = lock();
+    if shared.len() == SHARED_KEY_CACHE {
+        shared.remove(0);
+    }
+    shared.push((columns.clone(), interned.iter().map(|name| name.clone().unbind()).collect()));
+    interned
+}
+
 /// Builds `bazoola.Row` objects, reusing interned keys across the rows of a result.
 pub struct RowMaker<'py> {
     py: Python<'py>,
@@ -188,12 +213,10 @@ impl<'py> RowMaker<'py> {
     }
 
     fn keys(&mut self, columns: &Columns) -> usize {
-        if let Some(i) =
-            self.keys.iter().position(|(c, _)| std::sync::Arc::ptr_eq(c, columns) || c == columns)
-        {
+        if let Some(i) = self.keys.iter().position(|(c, _)| Arc::ptr_eq(c, columns) || c == columns) {
             return i;
         }
-        let interned = columns.iter().map(|name| PyString::intern(self.py, name)).collect();
+        let interned = shared_keys(self.py, columns);
         if self.keys.len() == KEY_CACHE {
             self.keys.remove(0);
         }

@@ -22,13 +22,21 @@ OrderBy = Union[str, Iterable[str], None]
 
 
 def _native_joins(joins: Iterable[BaseJoin]) -> bool:
-    """Whether the engine can run all these joins (and the ones nested in them)."""
-    return all(
-        j._native_kind is not None  # noqa: SLF001
-        and _native_joins(getattr(j, "joins", ()))
-        and _native_joins([t] if (t := getattr(j, "through", None)) is not None else [])
-        for j in joins
-    )
+    """Whether the engine can run all these joins (and the ones nested in them).
+
+    A plain loop: this runs on every call with joins, and a generator under ``all()``
+    cost a fifth of a ``find_by_id`` with one join.
+    """
+    for j in joins:
+        if j._native_kind is None:  # noqa: SLF001
+            return False
+        nested = getattr(j, "joins", None)
+        if nested and not _native_joins(nested):
+            return False
+        through = getattr(j, "through", None)
+        if through is not None and not _native_joins((through,)):
+            return False
+    return True
 
 
 def _with_join_fields(fields: str | Iterable[str] | None, joins: list[BaseJoin]) -> object:
