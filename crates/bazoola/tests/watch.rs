@@ -372,18 +372,29 @@ fn what_a_lookup_reads(#[case] watch: bool) {
 }
 
 /// With a watch, an insert after another reads nothing from the files: what the first
-/// wrote is known, and an append (a new row, a new PK entry) journals the files'
-/// lengths, not the pages it appends to, which it would have to read back. The one
+/// wrote is known, an append (a new row, a new PK entry) journals the files' lengths,
+/// not the pages it appends to, and an insert into a freed slot finds the free stack's
+/// tail still known after the last pop cut it (and journals it from memory). The one
 /// `stat` left is the data file's, for the stamp of its indexes (however many).
 #[rstest]
-#[case::no_secondary_index("authors", 0)]
-#[case::two_indexes("books", 1)]
-fn an_insert_after_another_reads_nothing(#[case] table: &str, #[case] stats_per_insert: usize) {
+#[case::no_secondary_index("authors", false, 0)]
+#[case::two_indexes("books", false, 1)]
+#[case::into_freed_slots("books", true, 1)]
+fn an_insert_after_another_reads_nothing(
+    #[case] table: &str,
+    #[case] freed: bool,
+    #[case] stats_per_insert: usize,
+) {
     let dir = tempfile::tempdir().unwrap();
     fill(dir.path());
     let vfs = Arc::new(CountingVfs { watch: true, ..CountingVfs::default() });
     let (reads, stats) = (vfs.reads.clone(), vfs.stats.clone());
     let db = OpenOptions::new().vfs(vfs).open(dir.path(), schemas()).unwrap();
+    if freed {
+        for id in 2..=10 {
+            db.delete_by_id(table, id).unwrap();
+        }
+    }
     let insert = |n: i64| {
         let before = (reads.load(Ordering::SeqCst), stats.load(Ordering::SeqCst));
         let row: Vec<(&str, Value)> = match table {
@@ -397,9 +408,13 @@ fn an_insert_after_another_reads_nothing(#[case] table: &str, #[case] stats_per_
         db.insert(table, row).unwrap();
         (reads.load(Ordering::SeqCst) - before.0, stats.load(Ordering::SeqCst) - before.1)
     };
+    let free_stack =
+        || std::fs::metadata(dir.path().join(format!("{table}__free.dat"))).map_or(0, |m| m.len());
+    let freed_before = free_stack();
     insert(0);
     for n in 1..=3 {
         assert_eq!(insert(n), (0, stats_per_insert), "insert {n} into {table}: (reads, stats)");
     }
+    assert_eq!(free_stack() < freed_before, freed, "the inserts took freed slots");
     assert_eq!(db.check().unwrap(), vec![]);
 }

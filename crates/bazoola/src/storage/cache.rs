@@ -199,9 +199,22 @@ impl PageCache {
             return;
         }
         if low < before {
-            // Cut: pages from the one holding `low` on may hold bytes that are gone.
+            // Cut: pages past the one holding `low` are gone; that one keeps its bytes
+            // below `low` (a free stack popped, the next pop reads its tail again).
             let boundary = low / CACHE_PAGE;
-            self.file(file).pages.retain(|p, _| *p < boundary);
+            let kept = (low % CACHE_PAGE) as u16;
+            let f = self.file(file);
+            f.pages.retain(|p, _| *p <= boundary);
+            match f.pages.get(&boundary) {
+                Some(&slot) if kept > 0 => {
+                    let held = &mut self.lens[slot as usize];
+                    *held = (*held).min(kept);
+                }
+                Some(_) => {
+                    f.pages.remove(&boundary);
+                }
+                None => {}
+            }
         }
         // The pages to check at the end: those written into, and the old last one.
         let mut touched = std::mem::take(&mut self.touched);

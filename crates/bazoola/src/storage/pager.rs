@@ -691,8 +691,9 @@ impl Pager {
                         shadow.journaled.insert(end / PAGE);
                         end = (end + PAGE).min(tail_end);
                     }
+                    // The cache holds what the disk does until `apply` writes.
                     let mut data = vec![0u8; (end - start) as usize];
-                    let n = self.disk_read(file, &mut data, start)?;
+                    let n = self.cached_read(file, &mut data, start)?;
                     segment.begin_bytes(name, start, n as u32).map_err(put)?;
                     segment.put(&data[..n]).map_err(put)?;
                     page = end.div_ceil(PAGE);
