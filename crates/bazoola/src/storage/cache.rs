@@ -46,6 +46,8 @@ pub(super) struct PageCache {
     used: usize,
     /// The pages a write-through touched, kept for the next one's buffer.
     touched: Vec<u64>,
+    /// The buffer a miss reads its pages into, kept rather than zeroed for each miss.
+    run: Vec<u8>,
 }
 
 /// What is known of one file.
@@ -116,9 +118,20 @@ impl PageCache {
             // read again rather than splitting the read). A short read ends at the end
             // of the file, unless it read nothing: a read past the end says only that
             // the file is shorter.
-            let mut run = vec![0u8; (last - first + 1) as usize * CACHE_PAGE as usize];
-            let n = pager.disk_read(file, &mut run, first * CACHE_PAGE)?;
-            if n < run.len() && (n > 0 || first == 0) {
+            let mut run = std::mem::take(&mut self.run);
+            let run_len = (last - first + 1) as usize * CACHE_PAGE as usize;
+            if run.len() < run_len {
+                run.resize(run_len, 0);
+            }
+            let read = pager.disk_read(file, &mut run[..run_len], first * CACHE_PAGE);
+            let n = match read {
+                Ok(n) => n,
+                Err(e) => {
+                    self.run = run;
+                    return Err(e);
+                }
+            };
+            if n < run_len && (n > 0 || first == 0) {
                 self.file(file).len = Some(first * CACHE_PAGE + n as u64);
             }
             let lo = (offset - first * CACHE_PAGE) as usize;
@@ -132,6 +145,7 @@ impl PageCache {
                 at += CACHE_PAGE as usize;
                 page += 1;
             }
+            self.run = run;
             return Ok(got);
         }
         let mut done = 0;
