@@ -214,7 +214,7 @@ impl PageCache {
         }
         if low < before {
             // Cut: pages past the one holding `low` are gone; that one keeps its bytes
-            // below `low` (a free stack popped, the next pop reads its tail again).
+            // below `low`, so the next pop of a free stack finds its new tail cached.
             let boundary = low / CACHE_PAGE;
             let kept = (low % CACHE_PAGE) as u16;
             let f = self.file(file);

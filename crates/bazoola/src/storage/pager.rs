@@ -672,9 +672,9 @@ impl Pager {
                         shadow.journaled.insert(page);
                     }
                 }
-                // A tail cut off since the last segment: whole pages, read from disk.
-                // (Nothing is cut when the smallest length reached the file's end: an
-                // append journals only the length.)
+                // A tail cut off since the last segment: whole pages, as the disk has
+                // them. (Nothing is cut when the smallest length reached the file's
+                // end: an append journals only the length.)
                 let tail_end = shadow.txn_len.min(shadow.disk_len);
                 let mut page = shadow.min_len / PAGE;
                 while shadow.min_len < tail_end && page * PAGE < tail_end {
