@@ -123,14 +123,8 @@ impl PageCache {
             if run.len() < run_len {
                 run.resize(run_len, 0);
             }
-            let read = pager.disk_read(file, &mut run[..run_len], first * CACHE_PAGE);
-            let n = match read {
-                Ok(n) => n,
-                Err(e) => {
-                    self.run = run;
-                    return Err(e);
-                }
-            };
+            // (A failed read drops the buffer: the next miss makes another.)
+            let n = pager.disk_read(file, &mut run[..run_len], first * CACHE_PAGE)?;
             if n < run_len && (n > 0 || first == 0) {
                 self.file(file).len = Some(first * CACHE_PAGE + n as u64);
             }
@@ -218,16 +212,10 @@ impl PageCache {
             let boundary = low / CACHE_PAGE;
             let kept = (low % CACHE_PAGE) as u16;
             let f = self.file(file);
-            f.pages.retain(|p, _| *p <= boundary);
-            match f.pages.get(&boundary) {
-                Some(&slot) if kept > 0 => {
-                    let held = &mut self.lens[slot as usize];
-                    *held = (*held).min(kept);
-                }
-                Some(_) => {
-                    f.pages.remove(&boundary);
-                }
-                None => {}
+            f.pages.retain(|p, _| *p < boundary || (*p == boundary && kept > 0));
+            if let Some(&slot) = f.pages.get(&boundary) {
+                let held = &mut self.lens[slot as usize];
+                *held = (*held).min(kept);
             }
         }
         // The pages to check at the end: those written into, and the old last one.

@@ -333,23 +333,17 @@ impl Engine {
     fn decode_result(&self, io: &mut Io, plan: &Plan, slot: u64, bytes: &[u8]) -> Result<Row> {
         let table = &self.tables[plan.table];
         table.check_row_shape(io, slot, bytes)?;
+        let (columns, count) = match &plan.fields {
+            None => (&table.columns, table.schema.fields.len()),
+            Some((positions, columns)) => (columns, positions.len()),
+        };
         // Room for the joined values too, which would otherwise grow the row's list.
-        let fields = plan.fields.as_ref().map_or(table.schema.fields.len(), |(positions, _)| positions.len());
-        let mut values = Vec::with_capacity(fields + plan.joins.len());
-        match &plan.fields {
-            None => {
-                for f in 0..fields {
-                    values.push(table.decode_field(io, slot, bytes, f)?);
-                }
-                Ok(Row::new(table.columns.clone(), values))
-            }
-            Some((positions, columns)) => {
-                for &f in positions {
-                    values.push(table.decode_field(io, slot, bytes, f)?);
-                }
-                Ok(Row::new(columns.clone(), values))
-            }
+        let mut values = Vec::with_capacity(count + plan.joins.len());
+        for i in 0..count {
+            let field = plan.fields.as_ref().map_or(i, |(positions, _)| positions[i]);
+            values.push(table.decode_field(io, slot, bytes, field)?);
         }
+        Ok(Row::new(columns.clone(), values))
     }
 
     /// Applies planned joins, in order, to rows.
