@@ -201,6 +201,44 @@ pub struct RowMaker<'py> {
     py: Python<'py>,
     class: Bound<'py, PyType>,
     keys: Vec<(Columns, Vec<Bound<'py, PyString>>)>,
+    /// While a batch of rows is built: the `int` objects made last, by value, for the
+    /// next equal value to share (see [`IntCache`]).
+    ints: Option<IntCache<'py>>,
+}
+
+/// The `int` objects a batch of rows made last, one per slot of the low bits of their
+/// value. Values repeat across the rows of a result — an FK and its target's id, a year
+/// on many rows — and sharing one object (immutable, as CPython shares small ints)
+/// saves its 32 bytes on each repeat and the allocation: a million joined rows take
+/// about 64 MB less. One compare per value, so a miss costs little.
+struct IntCache<'py> {
+    slots: Vec<Option<(i64, Bound<'py, PyAny>)>>,
+}
+
+/// Slots of an [`IntCache`]: more than the distinct years of a table of books, few
+/// enough to be made once per batch.
+const INT_CACHE_SLOTS: usize = 512;
+
+/// Batches shorter than this build their `int`s one by one (the cache costs more to
+/// make than it saves on a few rows).
+const INT_CACHE_ROWS: usize = 64;
+
+impl<'py> IntCache<'py> {
+    fn new() -> IntCache<'py> {
+        IntCache { slots: vec![None; INT_CACHE_SLOTS] }
+    }
+
+    fn get(&mut self, py: Python<'py>, value: i64) -> PyResult<Bound<'py, PyAny>> {
+        let slot = &mut self.slots[value as usize % INT_CACHE_SLOTS];
+        if let Some((cached, obj)) = slot {
+            if *cached == value {
+                return Ok(obj.clone());
+            }
+        }
+        let obj = value.into_pyobject(py)?.into_any();
+        *slot = Some((value, obj.clone()));
+        Ok(obj)
+    }
 }
 
 /// Distinct column lists a result can have: its table's, plus one per join level.
@@ -209,7 +247,7 @@ const KEY_CACHE: usize = 16;
 impl<'py> RowMaker<'py> {
     pub fn new(py: Python<'py>) -> PyResult<RowMaker<'py>> {
         let class = ROW_CLASS.import(py, "bazoola.row", "Row")?.clone();
-        Ok(RowMaker { py, class, keys: Vec::new() })
+        Ok(RowMaker { py, class, keys: Vec::new(), ints: None })
     }
 
     fn keys(&mut self, columns: &Columns) -> usize {
@@ -237,18 +275,30 @@ impl<'py> RowMaker<'py> {
     }
 
     pub fn rows(&mut self, rows: &[Row]) -> PyResult<Bound<'py, PyList>> {
-        let _paused = (rows.len() >= GC_PAUSE_ROWS).then(|| GcPause::new(self.py));
         let list = PyList::empty(self.py);
+        self.extend(&list, rows)?;
+        Ok(list)
+    }
+
+    /// Appends `rows`, built, to `list`.
+    pub fn extend(&mut self, list: &Bound<'py, PyList>, rows: &[Row]) -> PyResult<()> {
+        let _paused = (rows.len() >= GC_PAUSE_ROWS).then(|| GcPause::new(self.py));
+        if rows.len() >= INT_CACHE_ROWS && self.ints.is_none() {
+            self.ints = Some(IntCache::new());
+        }
         for row in rows {
             list.append(self.row(row)?)?;
         }
-        Ok(list)
+        Ok(())
     }
 
     pub fn value(&mut self, value: &Value) -> PyResult<Bound<'py, PyAny>> {
         Ok(match value {
             Value::Null => self.py.None().into_bound(self.py),
-            Value::Int(v) => v.into_pyobject(self.py)?.into_any(),
+            Value::Int(v) => match &mut self.ints {
+                Some(ints) => ints.get(self.py, *v)?,
+                None => v.into_pyobject(self.py)?.into_any(),
+            },
             Value::Float(v) => v.into_pyobject(self.py)?.into_any(),
             Value::Text(s) => PyString::new(self.py, s).into_any(),
             Value::Row(row) => self.row(row)?,

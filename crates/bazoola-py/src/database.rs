@@ -3,6 +3,7 @@
 //! operation with the GIL released ([`guard::run`]), then builds the Python result.
 
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
@@ -97,6 +98,49 @@ fn build_query<'db>(
     joins.into_iter().fold(query, bazoola::Query::join)
 }
 
+/// Rows a read decodes, joins and builds into Python rows at a time (see [`build_rows`]).
+const BUILD_BATCH: usize = 65_536;
+
+/// The rows of the query `query` makes on the database the read runs on, as a list of
+/// Python rows built while the core reads: a batch at a time, the GIL taken back for
+/// each, and the last (or only) batch after the read. So the core's rows of one batch
+/// live beside the Python rows, never those of the whole result (which doubled the
+/// memory of a big read). The batch is big so that a join reads its targets in few
+/// passes over their table.
+fn build_rows<'py>(
+    py: Python<'py>,
+    db: &bazoola::Database,
+    callbacks: &Callbacks,
+    query: impl FnOnce(&bazoola::Database) -> bazoola::Query<'_> + Send,
+) -> PyResult<Bound<'py, PyList>> {
+    let list = PyList::empty(py).unbind();
+    let rest = run(py, Some(callbacks), || {
+        in_transaction(db, callbacks, |db| {
+            let mut pending = Vec::new();
+            let mut failed = None;
+            query(db).for_each_batched(BUILD_BATCH, |row| {
+                pending.push(row);
+                if pending.len() < BUILD_BATCH {
+                    return ControlFlow::Continue(());
+                }
+                let built = Python::attach(|py| RowMaker::new(py)?.extend(list.bind(py), &pending));
+                pending.clear();
+                built.map_or_else(
+                    |err| {
+                        failed = Some(err);
+                        ControlFlow::Break(())
+                    },
+                    ControlFlow::Continue,
+                )
+            })?;
+            failed.map_or(Ok(pending), |err| Err(callbacks.stop(err)))
+        })
+    })?;
+    let list = list.into_bound(py);
+    RowMaker::new(py)?.extend(&list, &rest)?;
+    Ok(list)
+}
+
 /// Panics inside a core call, for the test that no panic reaches Python as anything
 /// but `DBError`.
 #[pyfunction]
@@ -184,16 +228,7 @@ impl Database {
         let callbacks = Callbacks::default();
         let joins = attached(py, || query::joins(joins, &callbacks))?;
         let shape = Shape::new(table_name, order_by, limit, offset, fields)?;
-        let rows = run(py, Some(&callbacks), || {
-            in_transaction(&self.db, &callbacks, |db| {
-                if shape.is_plain() {
-                    db.find_all(table_name, &joins)
-                } else {
-                    shape.apply(build_query(db, table_name, None, joins)).rows()
-                }
-            })
-        })?;
-        RowMaker::new(py)?.rows(&rows)
+        build_rows(py, &self.db, &callbacks, |db| shape.apply(build_query(db, table_name, None, joins)))
     }
 
     /// The rows satisfying `cond` (in file order unless `order_by` says otherwise),
@@ -215,16 +250,7 @@ impl Database {
         let cond = attached(py, || query::cond(table_name, cond, &callbacks))?;
         let joins = attached(py, || query::joins(joins, &callbacks))?;
         let shape = Shape::new(table_name, order_by, limit, offset, fields)?;
-        let rows = run(py, Some(&callbacks), || {
-            in_transaction(&self.db, &callbacks, |db| {
-                if shape.is_plain() {
-                    db.find_by_cond(table_name, &cond, &joins)
-                } else {
-                    shape.apply(build_query(db, table_name, Some(cond), joins)).rows()
-                }
-            })
-        })?;
-        RowMaker::new(py)?.rows(&rows)
+        build_rows(py, &self.db, &callbacks, |db| shape.apply(build_query(db, table_name, Some(cond), joins)))
     }
 
     /// The rows of a read, a batch at a time: see `stream`.

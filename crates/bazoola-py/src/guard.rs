@@ -28,6 +28,18 @@ impl Callbacks {
         slot.get_or_insert(err);
     }
 
+    /// Parks `err` and gives the core error that stops the core's work: [`run`]
+    /// raises the parked exception instead of it.
+    pub fn stop(&self, err: PyErr) -> bazoola::Error {
+        self.park(err);
+        bazoola::ValidationError::BadCondition {
+            table: String::new(),
+            field: String::new(),
+            repr: "Python code raised".into(),
+        }
+        .into()
+    }
+
     fn take(&self) -> Option<PyErr> {
         self.parked.lock().unwrap_or_else(|p| p.into_inner()).take()
     }

@@ -122,16 +122,7 @@ fn custom(eval: Py<PyAny>, callbacks: Callbacks) -> Cond {
             let row = RowMaker::new(py)?.row(row)?;
             eval.bind(py).call1((row,))?.is_truthy()
         });
-        outcome.map_err(|err| {
-            callbacks.park(err);
-            // Stops the scan; `guard::run` raises the parked exception instead.
-            bazoola::ValidationError::BadCondition {
-                table: String::new(),
-                field: String::new(),
-                repr: "a Python condition raised".into(),
-            }
-            .into()
-        })
+        outcome.map_err(|err| callbacks.stop(err))
     })
 }
 

@@ -51,11 +51,6 @@ impl Shape {
         Ok(Shape { order, limit, offset, fields })
     }
 
-    /// Whether nothing is asked for: the read is the original's.
-    pub fn is_plain(&self) -> bool {
-        self.order.is_empty() && self.limit.is_none() && self.offset == 0 && self.fields.is_none()
-    }
-
     /// `query` ordered, cut and projected as asked.
     pub fn apply<'db>(&self, query: Query<'db>) -> Query<'db> {
         let mut query = self.order.iter().fold(query, |q, (field, descending)| {
