@@ -236,6 +236,16 @@ impl Engine {
             plan.access_counters.spend(started.elapsed());
             return Ok(cut(n));
         }
+        if matches!(plan.access, Access::FullScan) && plan.filter.is_none() && plan.limit.is_none() {
+            // Nothing to evaluate and no early stop: the live rows, counted a chunk at a
+            // time (a closure call per row took two thirds of a million-row count).
+            let started = Instant::now();
+            let n = self.tables[plan.table].count_live(io)?;
+            plan.access_counters.examine(n);
+            plan.access_counters.pass(n);
+            plan.access_counters.spend(started.elapsed());
+            return Ok(cut(n));
+        }
         // Counted as they come: collecting their slots first cost 16 bytes a row (16 MiB
         // for the progress bar of a 1M-row dump).
         let mut n = 0u64;
