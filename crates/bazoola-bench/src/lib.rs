@@ -76,12 +76,18 @@ pub struct Bazoola {
     mode: SyncMode,
     year_index: bool,
     db: Database,
+    /// The joins of the phases, made once (as the SQLite side prepares its statements
+    /// once).
+    author: [Join; 1],
+    books: [Join; 1],
 }
 
 impl Bazoola {
     pub fn open(dir: &Path, mode: SyncMode, year_index: bool) -> Bazoola {
         let db = OpenOptions::new().sync(mode).open(dir, schemas(year_index)).expect("open bazoola");
-        Bazoola { dir: dir.to_path_buf(), mode, year_index, db }
+        let author = [Join::forward("author_id", "author", "authors")];
+        let books = [Join::inverse("author_id", "books", "books")];
+        Bazoola { dir: dir.to_path_buf(), mode, year_index, db, author, books }
     }
 }
 
@@ -101,8 +107,7 @@ impl Engine for Bazoola {
         self.db.find_by_id("books", id, &[]).expect("find").is_some()
     }
     fn find_book_with_author(&mut self, id: i64) -> bool {
-        let join = Join::forward("author_id", "author", "authors");
-        self.db.find_by_id("books", id, &[join]).expect("find").is_some()
+        self.db.find_by_id("books", id, &self.author).expect("find").is_some()
     }
     fn books_with_year(&mut self, year: i64) -> usize {
         self.db.count("books", Some(&Cond::eq("year", year))).expect("scan") as usize
@@ -117,12 +122,10 @@ impl Engine for Bazoola {
         self.db.count("books", Some(&Cond::isubstr("title", needle))).expect("scan") as usize
     }
     fn all_books_with_authors(&mut self) -> usize {
-        let join = Join::forward("author_id", "author", "authors");
-        self.db.find_all("books", &[join]).expect("find_all").len()
+        self.db.find_all("books", &self.author).expect("find_all").len()
     }
     fn author_with_books(&mut self, id: i64) -> usize {
-        let join = Join::inverse("author_id", "books", "books");
-        let author = self.db.find_by_id("authors", id, &[join]).expect("find");
+        let author = self.db.find_by_id("authors", id, &self.books).expect("find");
         author.and_then(|a| a["books"].as_rows().map(<[_]>::len)).unwrap_or_default()
     }
     fn update_book_year(&mut self, id: i64, year: i64) {

@@ -234,12 +234,14 @@ impl Database {
             if joins.is_empty() {
                 return e.read(|io| e.find_by_id(io, t, id));
             }
-            let plan = e.plan_by_id(t, id, joins)?;
+            // The joins' plans alone: a whole plan around one PK lookup cost more than
+            // the lookup.
+            let joins = e.plan_joins(t, joins)?;
             e.read(|io| {
-                e.prepare(io, &plan)?;
+                e.prepare_joins(io, joins.iter())?;
                 let Some(row) = e.find_by_id(io, t, id)? else { return Ok(None) };
                 let mut rows = [row];
-                e.apply_joins(io, &mut rows, &plan.joins)?;
+                e.apply_joins(io, &mut rows, &joins)?;
                 let [row] = rows;
                 Ok(Some(row))
             })

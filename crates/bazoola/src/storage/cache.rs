@@ -98,6 +98,12 @@ impl PageCache {
                 let slot = self.used;
                 self.used += 1;
                 if self.lens.len() <= slot {
+                    if self.data.capacity() == 0 {
+                        // The whole arena's address space at once: growing it by
+                        // doubling copied it each time. The allocator maps it lazily, so
+                        // memory is used only as slots fill.
+                        self.data.reserve_exact(CACHE_MAX);
+                    }
                     self.data.resize((slot + 1) * CACHE_PAGE as usize, 0);
                     self.lens.push(0);
                 }

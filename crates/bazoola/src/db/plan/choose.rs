@@ -161,14 +161,6 @@ impl Engine {
         })
     }
 
-    /// The plan of `find_by_id`: one row through the PK index, no filter.
-    pub fn plan_by_id(&self, t: usize, id: i64, joins: &[Join]) -> Result<Plan> {
-        let mut plan = self.plan(t, None, joins)?;
-        plan.access = Access::PkLookup { ids: vec![id] };
-        plan.access_field = Some("id".into());
-        Ok(plan)
-    }
-
     /// The access path for `cond`, and whether it answers `cond` exactly (every row it
     /// yields satisfies it, so the filter need not run and a count need not read rows).
     fn choose_access(&self, t: usize, cond: &Cond) -> (Access, bool) {

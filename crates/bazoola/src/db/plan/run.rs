@@ -41,7 +41,11 @@ impl Engine {
         self.prepare_joins(io, plan.joins.iter())
     }
 
-    fn prepare_joins<'p>(&self, io: &mut Io, joins: impl Iterator<Item = &'p JoinPlan>) -> Result<()> {
+    pub(crate) fn prepare_joins<'p>(
+        &self,
+        io: &mut Io,
+        joins: impl Iterator<Item = &'p JoinPlan>,
+    ) -> Result<()> {
         for join in joins {
             if let Via::FkIndex { index } = join.via {
                 self.fresh_index(io, join.table, &self.tables[join.table].indexes[index])?;
@@ -371,15 +375,21 @@ impl Engine {
                     // it takes it, the rows before take copies of that row's. Rows each
                     // referring to their own target (a find_by_id, most joins of a
                     // table's rows to their parents) copy nothing.
-                    let mut targets: HashMap<i64, (Option<Row>, usize)> =
-                        found.into_iter().map(|row| (row.id(), (Some(row), 0))).collect();
+                    // (By id, searched: a hash map of them cost a find_by_id + Join more
+                    // than its own row's lookup.)
+                    let mut targets: Vec<(i64, Option<Row>, usize)> =
+                        found.into_iter().map(|row| (row.id(), Some(row), 0)).collect();
+                    targets.sort_unstable_by_key(|(id, _, _)| *id);
                     for at in (0..rows.len()).rev() {
                         let target = match fk.map(|i| &rows[at].values()[i]) {
-                            Some(Value::Int(id)) => targets.get_mut(id),
+                            Some(Value::Int(id)) => targets
+                                .binary_search_by_key(id, |(id, _, _)| *id)
+                                .ok()
+                                .map(|i| &mut targets[i]),
                             _ => None,
                         };
                         let joined = match target {
-                            Some((found, holder)) => match found.take() {
+                            Some((_, found, holder)) => match found.take() {
                                 Some(row) => {
                                     *holder = at;
                                     Value::Row(Box::new(row))
@@ -426,7 +436,9 @@ impl Engine {
         fk: Option<usize>,
     ) -> Result<Vec<Row>> {
         let Some(fk) = fk else { return Ok(Vec::new()) };
-        let ids: BTreeSet<i64> = rows.iter().filter_map(|r| r.values()[fk].as_int()).collect();
+        let mut ids: Vec<i64> = rows.iter().filter_map(|r| r.values()[fk].as_int()).collect();
+        ids.sort_unstable();
+        ids.dedup();
         let other = &self.tables[join.table];
         let mut found = Vec::with_capacity(ids.len());
         if ids.len() < 64 || (ids.len() as u64) * 8 < other.slot_count(io)? {
@@ -440,7 +452,7 @@ impl Engine {
             self.scan_raw(io, join.table, &mut |io, slot, row| {
                 join.counters.examine(1);
                 if let Value::Int(id) = other.decode_field(io, slot, row, 0)? {
-                    if ids.contains(&id) {
+                    if ids.binary_search(&id).is_ok() {
                         let values = other.decode_row(io, slot, row)?;
                         found.push(Row::new(other.columns.clone(), values));
                     }
