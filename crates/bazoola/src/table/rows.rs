@@ -6,8 +6,11 @@ use crate::error::{Location, Result};
 use crate::format::constants::{DELETED, ROW_END};
 use crate::storage::txn::Io;
 
-/// How much of the data file a scan reads at once.
-const SCAN_CHUNK: usize = 1 << 20;
+/// How much of the data file a scan reads at once: past the page cache's largest read
+/// (so a scan does not push out what point operations come back to), and small enough
+/// that its fresh buffer costs little to fault in. At 1 MiB that buffer took two thirds
+/// of an unfiltered count of 20,000 rows; at a million rows the size does not show.
+const SCAN_CHUNK: usize = 128 << 10;
 
 impl Table {
     /// Number of slots, live or deleted. A trailing partial row is corruption.
