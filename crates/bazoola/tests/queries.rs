@@ -135,6 +135,31 @@ fn ordering_limit_and_offset_match_the_model(
     assert_eq!(query.count().unwrap(), expected.len() as u64);
 }
 
+/// An unfiltered count reads only each row's deleted mark: rows deleted and not
+/// re-filled (here ids 2, 4 and 7, and the last slot) must not count, and an offset
+/// cuts the total.
+#[rstest]
+#[case::all(0, None)]
+#[case::offset(3, None)]
+#[case::offset_past_the_end(9, None)]
+#[case::limit(1, Some(2))]
+fn an_unfiltered_count_skips_deleted_slots(#[case] offset: u64, #[case] limit: Option<u64>) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = library(dir.path(), false);
+    for id in [2, 4, 7, 9] {
+        db.delete_by_id("books", id).unwrap();
+    }
+    let live = db.find_all("books", &[]).unwrap().len() as u64;
+    assert_eq!(live, 4);
+    assert_eq!(db.count("books", None).unwrap(), live);
+    let mut query = db.query("books").offset(offset);
+    if let Some(limit) = limit {
+        query = query.limit(limit);
+    }
+    let expected = live.saturating_sub(offset).min(limit.unwrap_or(u64::MAX));
+    assert_eq!(query.count().unwrap(), expected, "offset {offset} limit {limit:?}");
+}
+
 #[rstest]
 #[case::indexed_range(Cond::ge("year", 1970), &[("year", true)], Some(3))]
 #[case::range_and_other_field(Cond::lt("year", 2000).and(Cond::gt("pages", 100)), &[("year", false), ("title", true)], None)]
