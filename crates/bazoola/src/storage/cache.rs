@@ -129,18 +129,19 @@ impl PageCache {
         let read =
             pager.disk_read(file, &mut self.data[start..start + CACHE_PAGE as usize], page * CACHE_PAGE);
         let n = match read {
-            Ok(n) if n > 0 => n,
-            other => {
-                // Nothing of the file there (or the read failed): the slot holds no page.
+            Ok(n) => n,
+            Err(e) => {
                 self.file(file).pages.remove(&page);
-                if other.is_ok() && page == 0 {
-                    self.file(file).len = Some(0);
-                }
-                return other;
+                return Err(e);
             }
         };
-        if n < CACHE_PAGE as usize {
+        // As for a run: a short read ends at the end of the file, unless it read nothing.
+        if n < CACHE_PAGE as usize && (n > 0 || page == 0) {
             self.file(file).len = Some(page * CACHE_PAGE + n as u64);
+        }
+        if n == 0 {
+            self.file(file).pages.remove(&page);
+            return Ok(0);
         }
         self.lens[slot] = n as u16;
         let lo = (offset - page * CACHE_PAGE) as usize;
