@@ -20,9 +20,11 @@ pub struct BazoolaSql {
     dir: PathBuf,
     mode: SyncMode,
     session: Option<Session>,
-    /// The statements prepared so far, by their text (kept across a reopen: a
+    /// The statements prepared so far, by the address of their text: each is a
+    /// literal at its call site, so this finds it without hashing the SQL, as a
+    /// program holding its prepared statements would (kept across a reopen: a
     /// statement does not depend on the session that prepared it).
-    prepared: HashMap<&'static str, Statement>,
+    prepared: HashMap<usize, Statement>,
 }
 
 impl BazoolaSql {
@@ -43,7 +45,7 @@ impl BazoolaSql {
     /// Runs `sql` (prepared the first time) with `params` bound.
     fn exec(&mut self, sql: &'static str, params: &[Value]) -> Outcome {
         let session = self.session.as_mut().expect("open");
-        let statement = match self.prepared.entry(sql) {
+        let statement = match self.prepared.entry(sql.as_ptr() as usize) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => {
                 e.insert(session.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}")))

@@ -1,5 +1,7 @@
 //! A [`Session`]: one open database directory and the SQL run against it.
 
+use std::sync::Arc;
+
 use bazoola::Value;
 
 /// What one statement gives back.
@@ -7,7 +9,7 @@ use bazoola::Value;
 pub enum Outcome {
     /// A result set (SELECT, `RETURNING *`): column names, and rows of plain values
     /// (`Int`, `Float`, `Text`, `Null`).
-    Rows { columns: Vec<String>, rows: Vec<Vec<Value>> },
+    Rows { columns: Arc<[String]>, rows: Vec<Vec<Value>> },
     /// A statement that changed rows (INSERT, UPDATE, DELETE without RETURNING): how many.
     Changed { rows: u64 },
     /// `EXPLAIN [ANALYZE]`: the plan as text, one step a line.

@@ -95,6 +95,21 @@ fn parameters_are_numbered_as_sqlite_numbers_them(
 
 #[rstest]
 #[case::point("SELECT id, title, year FROM books WHERE id = ?", vec![vec![3.into()], vec![99.into()], vec![Value::Null]])]
+#[case::point_kept_across_kinds_of_values(
+    "SELECT id, title FROM books WHERE ? = id",
+    vec![
+        vec![3.into()], vec!["4".into()], vec![2.into()], vec![Value::Null], vec![5.0.into()],
+        vec![(-1).into()], vec!["x".into()], vec![6.into()], vec![99.into()], vec![1.into()],
+    ]
+)]
+#[case::point_with_a_join(
+    "SELECT b.id, b.title, a.name FROM books b LEFT JOIN authors a ON a.id = b.author_id WHERE b.id = ?",
+    vec![vec![1.into()], vec![5.into()], vec![99.into()], vec!["2".into()], vec![4.into()]]
+)]
+#[case::the_joined_tables_id(
+    "SELECT b.title FROM books b JOIN authors a ON b.author_id = a.id WHERE a.id = ? ORDER BY b.id",
+    vec![vec![1.into()], vec![2.into()], vec![99.into()], vec![3.into()]]
+)]
 #[case::indexed_range(
     "SELECT id, title FROM books WHERE year > ? AND year <= ?2 ORDER BY id",
     vec![vec![1960.into(), 1970.into()], vec![Value::Null, 2000.into()]]
@@ -163,6 +178,69 @@ fn writes_bind_their_values() {
         rows(session.run_with(&returning, &["Herbert".into()]).expect("runs")),
         vec![vec![4.into(), "Herbert".into()]]
     );
+}
+
+/// Rows changed, and the books after each run, as SQLite has them after the same runs
+/// of the same statement (a prepared UPDATE or DELETE keeps the plan that finds its
+/// rows, and `WHERE id = ?` changes its row without reading it first).
+#[rstest]
+#[case::update_by_id(
+    "UPDATE books SET year = ? WHERE id = ?",
+    vec![
+        vec![2000.into(), 1.into()], vec![2001.into(), 99.into()], vec![Value::Null, 2.into()],
+        vec!["1999".into(), 3.into()], vec![5.into(), Value::Null], vec![7.into(), "4".into()],
+        vec![8.into(), 1.into()],
+    ]
+)]
+#[case::update_by_id_reading_the_row(
+    "UPDATE books SET year = year + ?, title = title || ? WHERE id = ?",
+    vec![vec![1.into(), "!".into(), 1.into()], vec![2.into(), "?".into(), 99.into()], vec![3.into(), "".into(), 5.into()]]
+)]
+#[case::update_by_a_subquery(
+    "UPDATE books SET year = (SELECT count(*) FROM authors WHERE id > ?) WHERE id = ?",
+    vec![vec![1.into(), 2.into()], vec![0.into(), 3.into()]]
+)]
+#[case::update_by_another_column(
+    "UPDATE books SET title = ?, year = ? WHERE author_id = ?",
+    vec![vec!["A".into(), 1.into(), 2.into()], vec!["B".into(), 2.into(), 99.into()], vec!["C".into(), 3.into(), 1.into()]]
+)]
+#[case::delete_by_id(
+    "DELETE FROM books WHERE id = ?",
+    vec![vec![2.into()], vec![2.into()], vec![99.into()], vec![Value::Null], vec!["3".into()], vec![1.into()]]
+)]
+#[case::delete_by_a_range("DELETE FROM books WHERE year > ?", vec![vec![1980.into()], vec![1980.into()], vec![1900.into()]])]
+fn prepared_writes_change_what_sqlite_changes(#[case] sql: &str, #[case] runs: Vec<Vec<Value>>) {
+    let (_dir, mut session) = fixture();
+    let conn = sqlite();
+    let statement = session.prepare(sql).expect("prepares");
+    let all = "SELECT id, title, author_id, year FROM books ORDER BY id";
+    for params in runs {
+        let ours = session.run_with(&statement, &params).expect("runs");
+        let sqlite_params: Vec<rusqlite::types::Value> = params.iter().map(sqlite_value).collect();
+        let changed = conn.execute(sql, rusqlite::params_from_iter(sqlite_params)).expect("sqlite runs");
+        assert_eq!(ours, Outcome::Changed { rows: changed as u64 }, "{sql} with {params:?}");
+        let books = rows(session.execute(all).expect("select").remove(0));
+        assert_eq!(books, sqlite_rows(&conn, all, &[]), "books after {sql} with {params:?}");
+    }
+}
+
+/// A write by id that breaks a foreign key fails as such — it is not taken for a row
+/// that is not there — and changes nothing.
+#[rstest]
+#[case::update_to_a_missing_author("UPDATE books SET author_id = ? WHERE id = ?", vec![99.into(), 1.into()])]
+#[case::delete_a_referenced_author("DELETE FROM authors WHERE id = ?", vec![1.into()])]
+fn a_broken_reference_by_id_is_an_error(#[case] sql: &str, #[case] params: Vec<Value>) {
+    let (_dir, mut session) = fixture();
+    let everything = "SELECT * FROM books b LEFT JOIN authors a ON a.id = b.author_id ORDER BY b.id";
+    let before = session.execute(everything).expect("select");
+    let statement = session.prepare(sql).expect("prepares");
+    for _ in 0..2 {
+        match session.run_with(&statement, &params) {
+            Err(CliError::Engine(bazoola::Error::Integrity(_))) => {}
+            other => panic!("{sql}: {other:?}"),
+        }
+    }
+    assert_eq!(session.execute(everything).expect("select"), before);
 }
 
 #[rstest]
@@ -252,6 +330,68 @@ fn a_kept_plan_sees_the_database_as_it_is(#[case] sql: &str, #[case] change: &st
     if change.starts_with("ALTER") || change.starts_with("INSERT") {
         assert_ne!(kept, before, "the change shows in {sql}");
     }
+}
+
+/// A prepared UPDATE or DELETE keeps the plan that finds its rows; after a change made
+/// in another session (as another process would), it changes the rows a statement
+/// prepared afresh would (as many as `count` counts), or fails as that one does and
+/// changes nothing (`count` is `None`).
+#[rstest]
+#[case::set_column_renamed(
+    "UPDATE books SET year = ? WHERE id = ?",
+    vec![1999.into(), 2.into()],
+    "ALTER TABLE books RENAME COLUMN year TO published",
+    None
+)]
+#[case::where_column_renamed(
+    "UPDATE books SET year = ? WHERE author_id = ?",
+    vec![1999.into(), 2.into()],
+    "ALTER TABLE books RENAME COLUMN author_id TO writer_id",
+    None
+)]
+#[case::rows_written_since(
+    "UPDATE books SET year = ? WHERE author_id = ?",
+    vec![1999.into(), 2.into()],
+    "INSERT INTO books (title, author_id) VALUES ('Ubik', 2)",
+    Some("SELECT count(*) FROM books WHERE author_id = 2")
+)]
+#[case::index_dropped(
+    "DELETE FROM books WHERE year > ?",
+    vec![1960.into()],
+    "DROP INDEX books_year",
+    Some("SELECT count(*) FROM books WHERE year > 1960")
+)]
+#[case::row_deleted_elsewhere(
+    "DELETE FROM books WHERE id = ?",
+    vec![4.into()],
+    "DELETE FROM books WHERE id = 4",
+    Some("SELECT count(*) FROM books WHERE id = 4")
+)]
+fn a_kept_write_sees_the_database_as_it_is(
+    #[case] sql: &str,
+    #[case] params: Vec<Value>,
+    #[case] change: &str,
+    #[case] count: Option<&str>,
+) {
+    let (dir, mut session) = fixture();
+    let statement = session.prepare(sql).expect("prepares");
+    let first = session.run_with(&statement, &params).expect("first run");
+    assert!(matches!(first, Outcome::Changed { rows: 1.. }), "{sql}: {first:?}");
+    Session::open(dir.path()).expect("second session").execute(change).expect("change elsewhere");
+    let Some(count) = count else {
+        let everything = "SELECT * FROM books ORDER BY id";
+        let before = Session::open(dir.path()).expect("a reader").execute(everything).expect("select");
+        session.run_with(&statement, &params).expect_err("the kept statement fails");
+        assert_eq!(session.execute(everything).expect("select"), before, "{sql} changed nothing");
+        let fresh = session.prepare(sql).expect("prepares");
+        session.run_with(&fresh, &params).expect_err("a fresh statement fails too");
+        return;
+    };
+    // Counted in a session of its own: this one must find the change by itself.
+    let mut reader = Session::open(dir.path()).expect("a reader");
+    let expected = rows(reader.execute(count).expect("count").remove(0))[0][0].as_int().expect("a count");
+    let kept = session.run_with(&statement, &params).expect("kept run");
+    assert_eq!(kept, Outcome::Changed { rows: expected as u64 }, "{sql} after {change}");
 }
 
 trait FreshPlan {

@@ -211,6 +211,11 @@ impl Row {
         &self.values
     }
 
+    /// Its values, to change or to move out in place (the columns stay).
+    pub fn values_mut(&mut self) -> &mut [Value] {
+        &mut self.values
+    }
+
     /// Its values, in the order of [`columns`](Self::columns).
     pub fn into_values(self) -> Vec<Value> {
         self.values

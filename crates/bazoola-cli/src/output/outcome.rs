@@ -72,7 +72,10 @@ mod tests {
         for mode in Mode::ALL {
             assert_eq!(printed(mode, Outcome::Changed { rows: 3 }), "");
             assert_eq!(printed(mode, Outcome::Done), "");
-            assert_eq!(printed(mode, Outcome::Rows { columns: vec!["a".into()], rows: vec![] }), "");
+            assert_eq!(
+                printed(mode, Outcome::Rows { columns: vec!["a".to_string()].into(), rows: vec![] }),
+                ""
+            );
         }
     }
 }

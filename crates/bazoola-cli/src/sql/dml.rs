@@ -9,6 +9,8 @@
 //!   then change them one by one by id. DELETE applies each FK's delete rule; a row a
 //!   cascade removed first is not counted again.
 
+use std::sync::{Arc, OnceLock};
+
 use bazoola::{Database, Row, TableSchema, Value};
 use sqlparser::ast::{self, AssignmentTarget, FromTable, SelectItem, SetExpr, TableFactor, TableWithJoins};
 use sqlparser::dialect::SQLiteDialect;
@@ -17,6 +19,7 @@ use sqlparser::parser::Parser;
 use super::bind::Binder;
 use super::scope::{pick, unknown_column, Ctx, Link, Scope};
 use super::select::{self, column_name};
+use super::session::with_plan;
 use super::types::{constant, stored};
 use super::{expr::Expr, run};
 use crate::error::{CliError, Result};
@@ -71,23 +74,26 @@ pub fn insert(ctx: &Ctx, ins: &ast::Insert, in_transaction: bool) -> Result<Outc
     {
         return Err(ctx.unsupported("this form of INSERT", "INSERT"));
     }
-    let schema = ctx.table(&ins.table_name)?;
-    let columns: Vec<usize> = if ins.columns.is_empty() {
-        (0..schema.fields.len()).collect()
-    } else {
-        let mut columns = Vec::new();
-        for ident in &ins.columns {
-            let i = pick(schema.fields.iter().map(|f| f.name.as_str()), &ident.value)
-                .ok_or_else(|| unknown_column(&schema.name, &ident.value))?;
-            if columns.contains(&i) {
-                return Err(CliError::Usage(format!("column {} is given twice", schema.fields[i].name)));
+    // Everything under the statement's one transaction: the schema read under its
+    // write lock, without a read lock of its own first.
+    atomic(ctx.db, in_transaction, |wrote| {
+        let schema = ctx.table(&ins.table_name)?;
+        let columns: Vec<usize> = if ins.columns.is_empty() {
+            (0..schema.fields.len()).collect()
+        } else {
+            let mut columns = Vec::new();
+            for ident in &ins.columns {
+                let i = pick(schema.fields.iter().map(|f| f.name.as_str()), &ident.value)
+                    .ok_or_else(|| unknown_column(&schema.name, &ident.value))?;
+                if columns.contains(&i) {
+                    return Err(CliError::Usage(format!("column {} is given twice", schema.fields[i].name)));
+                }
+                columns.push(i);
             }
-            columns.push(i);
-        }
-        columns
-    };
-    let returning = ins.returning.as_ref().map(|items| Returning::new(ctx, &schema, items)).transpose()?;
-    let run = |wrote: &mut bool| -> Result<(u64, Vec<Vec<Value>>)> {
+            columns
+        };
+        let returning =
+            ins.returning.as_ref().map(|items| Returning::new(ctx, &schema, items)).transpose()?;
         let rows = source_rows(ctx, ins, columns.len())?;
         let mut returned = Vec::new();
         let mut n = 0;
@@ -105,14 +111,10 @@ pub fn insert(ctx: &Ctx, ins: &ast::Insert, in_transaction: bool) -> Result<Outc
                 returned.push(r.eval(&inserted));
             }
         }
-        Ok((n, returned))
-    };
-    let single =
-        matches!(ins.source.as_deref().map(|q| &*q.body), Some(SetExpr::Values(v)) if v.rows.len() == 1);
-    let (n, rows) = if single { run(&mut false)? } else { atomic(ctx.db, in_transaction, run)? };
-    Ok(match returning {
-        Some(r) => Outcome::Rows { columns: r.columns, rows },
-        None => Outcome::Changed { rows: n },
+        Ok(match returning {
+            Some(r) => Outcome::Rows { columns: r.columns.into(), rows: returned },
+            None => Outcome::Changed { rows: n },
+        })
     })
 }
 
@@ -155,32 +157,50 @@ pub fn update(
     if from.is_some() {
         return Err(ctx.unsupported("UPDATE … FROM", "FROM"));
     }
-    let (schema, alias) = single_table(ctx, table)?;
-    let mut targets = Vec::new();
-    let mut values = Vec::new();
-    for assignment in assignments {
-        let AssignmentTarget::ColumnName(name) = &assignment.target else {
-            return Err(ctx.unsupported("SET (a, b) = …", "SET"));
-        };
-        let wanted = name.0.last().map_or("", |i| i.value.as_str());
-        let i = pick(schema.fields.iter().map(|f| f.name.as_str()), wanted)
-            .ok_or_else(|| unknown_column(&schema.name, wanted))?;
-        targets.push(i);
-        values.push(SelectItem::UnnamedExpr(assignment.value.clone()));
-    }
-    let returning = returning.map(|items| Returning::new(ctx, &schema, items)).transpose()?;
-    let query = select_ast(id_item(alias.as_deref(), &schema), values, table.clone(), selection.cloned())?;
-    let (n, rows) = atomic(ctx.db, in_transaction, |wrote| {
+    // Everything under the statement's one transaction: the schema read under its
+    // write lock, without a read lock of its own first.
+    atomic(ctx.db, in_transaction, |wrote| {
+        let (schema, alias) = single_table(ctx, table)?;
+        let mut targets = Vec::new();
+        let mut values = Vec::new();
+        for assignment in assignments {
+            let AssignmentTarget::ColumnName(name) = &assignment.target else {
+                return Err(ctx.unsupported("SET (a, b) = …", "SET"));
+            };
+            let wanted = name.0.last().map_or("", |i| i.value.as_str());
+            let i = pick(schema.fields.iter().map(|f| f.name.as_str()), wanted)
+                .ok_or_else(|| unknown_column(&schema.name, wanted))?;
+            targets.push(i);
+            values.push(SelectItem::UnnamedExpr(assignment.value.clone()));
+        }
+        let pair = |i: usize, v: Value| (schema.fields[i].name.clone(), stored(&schema.fields[i], v));
+        let returning = returning.map(|items| Returning::new(ctx, &schema, items)).transpose()?;
+        if returning.is_none() {
+            if let Some(new_values) = constant_values(ctx, &values) {
+                let pairs: Vec<(String, Value)> =
+                    targets.iter().zip(new_values).map(|(&i, v)| pair(i, v)).collect();
+                let mut n = 0;
+                for id in target_ids(ctx, targets_query(ctx, alias.as_deref(), &schema, table, selection)?)? {
+                    match ctx.db.update_by_id(&schema.name, id, pairs.clone()) {
+                        Ok(_) => *wrote = true,
+                        // Only for a row not read first (`WHERE id = N`): not there.
+                        Err(bazoola::Error::NotFound { id: missing, .. }) if missing == id => continue,
+                        Err(e) => return Err(e.into()),
+                    }
+                    n += 1;
+                }
+                return Ok(Outcome::Changed { rows: n });
+            }
+        }
+        let query =
+            select_ast(id_item(alias.as_deref(), &schema), values, table.clone(), selection.cloned())?;
         let plan = select::plan(ctx, &query, None)?;
         let mut returned = Vec::new();
         let mut n = 0;
         for row in run::rows(ctx.db, &plan)? {
             let Some(Value::Int(id)) = row.first().cloned() else { continue };
-            let pairs: Vec<(String, Value)> = targets
-                .iter()
-                .zip(row.into_iter().skip(1))
-                .map(|(&i, v)| (schema.fields[i].name.clone(), stored(&schema.fields[i], v)))
-                .collect();
+            let pairs: Vec<(String, Value)> =
+                targets.iter().zip(row.into_iter().skip(1)).map(|(&i, v)| pair(i, v)).collect();
             let updated = ctx.db.update_by_id(&schema.name, id, pairs)?;
             *wrote = true;
             n += 1;
@@ -188,11 +208,10 @@ pub fn update(
                 returned.push(r.eval(&updated));
             }
         }
-        Ok((n, returned))
-    })?;
-    Ok(match returning {
-        Some(r) => Outcome::Rows { columns: r.columns, rows },
-        None => Outcome::Changed { rows: n },
+        Ok(match returning {
+            Some(r) => Outcome::Rows { columns: r.columns.into(), rows: returned },
+            None => Outcome::Changed { rows: n },
+        })
     })
 }
 
@@ -209,33 +228,95 @@ pub fn delete(ctx: &Ctx, del: &ast::Delete, in_transaction: bool) -> Result<Outc
     let [table] = from.as_slice() else {
         return Err(ctx.unsupported("DELETE from several tables", "DELETE"));
     };
-    let (schema, alias) = single_table(ctx, table)?;
-    let returned_items = del.returning.clone().unwrap_or_default();
-    let query =
-        select_ast(id_item(alias.as_deref(), &schema), returned_items, table.clone(), del.selection.clone())?;
-    let (n, columns, rows) = atomic(ctx.db, in_transaction, |wrote| {
+    // Everything under the statement's one transaction (see `update`).
+    atomic(ctx.db, in_transaction, |wrote| {
+        let (schema, alias) = single_table(ctx, table)?;
+        let Some(returning) = &del.returning else {
+            let mut n = 0;
+            for id in target_ids(
+                ctx,
+                targets_query(ctx, alias.as_deref(), &schema, table, del.selection.as_ref())?,
+            )? {
+                match ctx.db.delete_by_id(&schema.name, id) {
+                    Ok(()) => *wrote = true,
+                    // Removed already, by a cascade from a row deleted before it (or,
+                    // for a row not read first, `WHERE id = N`, not there).
+                    Err(bazoola::Error::NotFound { id: missing, .. }) if missing == id => continue,
+                    Err(e) => return Err(e.into()),
+                }
+                n += 1;
+            }
+            return Ok(Outcome::Changed { rows: n });
+        };
+        let query = select_ast(
+            id_item(alias.as_deref(), &schema),
+            returning.clone(),
+            table.clone(),
+            del.selection.clone(),
+        )?;
         let plan = select::plan(ctx, &query, None)?;
-        let columns = plan.columns[1..].to_vec();
+        let columns: Arc<[String]> = plan.columns[1..].into();
         let mut returned = Vec::new();
-        let mut n = 0;
         for mut row in run::rows(ctx.db, &plan)? {
             let Some(Value::Int(id)) = row.first().cloned() else { continue };
             match ctx.db.delete_by_id(&schema.name, id) {
                 Ok(()) => *wrote = true,
                 // Removed already, by a cascade from a row deleted before it.
-                Err(bazoola::Error::NotFound { .. }) => continue,
+                Err(bazoola::Error::NotFound { id: missing, .. }) if missing == id => continue,
                 Err(e) => return Err(e.into()),
             }
-            n += 1;
             row.remove(0);
             returned.push(row);
         }
-        Ok((n, columns, returned))
-    })?;
-    Ok(match del.returning {
-        Some(_) => Outcome::Rows { columns, rows },
-        None => Outcome::Changed { rows: n },
+        Ok(Outcome::Rows { columns, rows: returned })
     })
+}
+
+/// The ids of the rows an UPDATE or DELETE changes, found by `query` (`SELECT t.id
+/// FROM t WHERE …`) on the statement's kept plan, as a prepared SELECT runs: `WHERE id
+/// = ?` costs no planning and no read (the change finds the row, or that it is not
+/// there).
+fn target_ids(ctx: &Ctx, query: &ast::Query) -> Result<Vec<i64>> {
+    with_plan(ctx, query, |plan| match run::point_target(plan) {
+        Some(id) => Ok(vec![id]),
+        None => Ok(run::rows(ctx.db, plan)?.into_iter().filter_map(|row| row.first()?.as_int()).collect()),
+    })
+}
+
+/// `SELECT t.id FROM t WHERE …` of an UPDATE or DELETE, made the first time its
+/// statement runs and kept with it (its parts come from the statement alone).
+fn targets_query<'s>(
+    ctx: &Ctx<'s>,
+    alias: Option<&str>,
+    schema: &TableSchema,
+    table: &TableWithJoins,
+    selection: Option<&ast::Expr>,
+) -> Result<&'s ast::Query> {
+    if let Some(query) = ctx.stmt.targets.get() {
+        return Ok(query);
+    }
+    let query = select_ast(id_item(alias, schema), Vec::new(), table.clone(), selection.cloned())?;
+    Ok(ctx.stmt.targets.get_or_init(|| query))
+}
+
+/// The values of an UPDATE's SET expressions when none of them reads the row (or runs
+/// a subquery): constants and parameters, the same for every row it changes. `None`
+/// otherwise, and for one that does not bind: the general path reports it, in its
+/// order (WHERE first).
+fn constant_values(ctx: &Ctx, items: &[SelectItem]) -> Option<Vec<Value>> {
+    // No table in scope: an expression naming a column does not bind.
+    let scope = Scope::default();
+    let subqueries = ctx.subqueries.get();
+    let mut binder = Binder::new(ctx, &scope, None);
+    let mut exprs = Vec::with_capacity(items.len());
+    for item in items {
+        let SelectItem::UnnamedExpr(e) = item else { return None };
+        exprs.push(binder.bind(e).ok()?);
+    }
+    let constant = binder.counts.is_empty()
+        && ctx.subqueries.get() == subqueries
+        && exprs.iter().all(|e| e.slots().is_empty());
+    constant.then(|| exprs.iter().map(|e| e.eval(&[])).collect())
 }
 
 /// The one table an UPDATE or DELETE names, and its alias.
@@ -265,9 +346,15 @@ fn select_ast(
     table: TableWithJoins,
     selection: Option<ast::Expr>,
 ) -> Result<ast::Query> {
-    let template = Parser::parse_sql(&SQLiteDialect {}, "SELECT 1 FROM t")
-        .map_err(|e| CliError::Usage(format!("internal template: {e}")))?;
-    let Some(ast::Statement::Query(mut query)) = template.into_iter().next() else {
+    // Parsed once: parsing it cost an UPDATE by id more than the change itself.
+    static TEMPLATE: OnceLock<Option<ast::Query>> = OnceLock::new();
+    let template = TEMPLATE.get_or_init(|| {
+        match Parser::parse_sql(&SQLiteDialect {}, "SELECT 1 FROM t").ok()?.into_iter().next()? {
+            ast::Statement::Query(query) => Some(*query),
+            _ => None,
+        }
+    });
+    let Some(mut query) = template.clone() else {
         return Err(CliError::Usage("internal template: not a query".into()));
     };
     if let SetExpr::Select(select) = &mut *query.body {
@@ -275,7 +362,7 @@ fn select_ast(
         select.from = vec![table];
         select.selection = selection;
     }
-    Ok(*query)
+    Ok(query)
 }
 
 /// `RETURNING …` over a table's rows as stored.

@@ -4,7 +4,7 @@
 //! Positions are kept as line and column of the whole input: a parse error carries
 //! where sqlparser stopped, an unsupported construct where its keyword is.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 
 use sqlparser::ast;
@@ -38,6 +38,9 @@ pub struct Statement {
     parameters: Parameters,
     /// The plan of the last run, for the next.
     pub(crate) plan: RefCell<Option<CachedPlan>>,
+    /// The SELECT an UPDATE or DELETE without RETURNING finds its rows with (`SELECT
+    /// t.id FROM t WHERE …`): made from the statement alone, so made once.
+    pub(crate) targets: OnceCell<ast::Query>,
 }
 
 /// A SELECT's plan, and the schemas it was made with.
@@ -56,6 +59,7 @@ impl Clone for Statement {
             start: self.start,
             parameters: self.parameters.clone(),
             plan: RefCell::new(None),
+            targets: OnceCell::new(),
         }
     }
 }
@@ -290,6 +294,7 @@ pub fn parse_statement(piece: StatementText<'_>) -> Result<Statement> {
         start: piece.start,
         parameters,
         plan: RefCell::new(None),
+        targets: OnceCell::new(),
     })
 }
 

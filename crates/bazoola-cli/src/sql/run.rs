@@ -85,8 +85,13 @@ fn execute(db: &Database, plan: &Select, analyze: bool) -> Result<(Vec<Vec<Value
         // Every row the engine gives becomes a result row, which the outcome holds
         // anyway: take them in one batch, so that forward joins are looked up once
         // for all rows rather than once per streamed batch.
-        for row in query().rows()? {
-            let _ = sink.push_base(row)?;
+        // The engine's rows stay whole until every result row is made (their values
+        // moved out, nulls left): freeing each row's lists while making the result
+        // rows interleaves frees and allocations of different sizes, which made
+        // glibc's allocator sort its free lists on every allocation.
+        let mut rows = query().rows()?;
+        for row in &mut rows {
+            let _ = sink.push_base_mut(row)?;
         }
     } else {
         let mut failed = None;
@@ -114,6 +119,20 @@ fn point_lookup(base: &Base) -> Option<i64> {
         },
         _ => None,
     }
+}
+
+/// The id of the one row a plan can find when it reads one table `WHERE id = N` and
+/// nothing else: an UPDATE or DELETE changes that row by id without reading it first
+/// (the change itself finds it, or finds that it is not there).
+pub fn point_target(plan: &Select) -> Option<i64> {
+    let base = plan.base.as_ref()?;
+    let only_the_lookup = plan.scope.sources.len() == 1
+        && plan.residual.is_none()
+        && plan.aggregate.is_none()
+        && plan.counts.is_empty()
+        && plan.offset == 0
+        && plan.limit != Some(0);
+    point_lookup(base).filter(|_| only_the_lookup)
 }
 
 /// The engine's query for the plan's first table.
@@ -260,15 +279,20 @@ impl<'p> Sink<'p> {
     }
 
     /// One row of the first table, its joined rows nested in it.
-    fn push_base(&mut self, row: Row) -> Result<ControlFlow<()>> {
-        let mut flat = vec![Value::Null; self.plan.width()];
+    fn push_base(&mut self, mut row: Row) -> Result<ControlFlow<()>> {
+        self.push_base_mut(&mut row)
+    }
+
+    /// [`Sink::push_base`] of a row the caller keeps: its values may be moved out.
+    fn push_base_mut(&mut self, row: &mut Row) -> Result<ControlFlow<()>> {
+        let mut flat = nulls(self.plan.width());
         if self.layout.forward_only {
             if !self.place(0, Some(row), &mut flat) {
                 return Ok(ControlFlow::Continue(()));
             }
             return self.push_flat(flat);
         }
-        for flat in self.expand(0, Some(&row), vec![flat]) {
+        for flat in self.expand(0, Some(row), vec![flat]) {
             if self.push_flat(flat)?.is_break() {
                 return Ok(ControlFlow::Break(()));
             }
@@ -277,9 +301,9 @@ impl<'p> Sink<'p> {
     }
 
     /// Moves the values of source `s`'s row (`None`: no match, nulls) and of the rows
-    /// joined below it into `flat`, when every join is forward. `false` when a join
-    /// without LEFT finds no match, and the row drops out.
-    fn place(&mut self, s: usize, row: Option<Row>, flat: &mut [Value]) -> bool {
+    /// joined below it into `flat`, when every join is forward, leaving nulls in their
+    /// place. `false` when a join without LEFT finds no match, and the row drops out.
+    fn place(&mut self, s: usize, row: Option<&mut Row>, flat: &mut [Value]) -> bool {
         let Some(row) = row else {
             self.fill(s, None, flat);
             for c in 0..self.layout.children[s].len() {
@@ -297,12 +321,12 @@ impl<'p> Sink<'p> {
             let map = self.column_map(s, row.columns());
             self.maps[s] = Some(map);
         }
-        let mut values = row.into_values();
+        let values = row.values_mut();
         // The joined rows first: they are taken out of this row's values.
         for c in 0..self.layout.children[s].len() {
             let at = self.maps[s].as_ref().and_then(|m| m.nested[c]);
-            let joined = match at.map(|i| std::mem::take(&mut values[i])) {
-                Some(Value::Row(r)) => Some(*r),
+            let joined = match at.map(|i| &mut values[i]) {
+                Some(Value::Row(r)) => Some(&mut **r),
                 _ => None,
             };
             let child = &self.layout.children[s][c];
@@ -315,9 +339,9 @@ impl<'p> Sink<'p> {
             }
         }
         if let Some(map) = &self.maps[s] {
-            for (value, slot) in values.into_iter().zip(&map.slots) {
+            for (value, slot) in values.iter_mut().zip(&map.slots) {
                 if let Some(slot) = slot {
-                    flat[*slot] = value;
+                    flat[*slot] = std::mem::take(value);
                 }
             }
         }
@@ -515,6 +539,12 @@ impl<'p> Sink<'p> {
             self.layout.children[s].iter().map(|c| columns.iter().position(|n| **n == c.key)).collect();
         ColumnMap { columns: columns.clone(), slots, nested }
     }
+}
+
+/// A row of `width` nulls (without cloning one: `vec![Null; n]` calls `Value::clone`
+/// for each).
+fn nulls(width: usize) -> Vec<Value> {
+    std::iter::repeat_with(|| Value::Null).take(width).collect()
 }
 
 /// The slots of a plain query's outputs, when each is a different column: their values

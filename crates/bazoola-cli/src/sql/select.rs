@@ -17,6 +17,8 @@
 //! [`super::run`] executes a [`Select`]; EXPLAIN prints the engine's plan and then the
 //! steps the SQL layer adds.
 
+use std::sync::Arc;
+
 use bazoola::{Agg, Cond, FieldType, Join, Value};
 use sqlparser::ast::{self, Distinct, GroupByExpr, SelectItem, SetExpr};
 
@@ -40,7 +42,7 @@ pub struct Select {
     pub aggregate: Option<AggregatePlan>,
     /// The result's column names, and their expressions (over the flat row, or the
     /// group row of an aggregate query).
-    pub columns: Vec<String>,
+    pub columns: Arc<[String]>,
     pub outputs: Vec<Expr>,
     pub distinct: bool,
     /// The sort the SQL layer does (empty when the engine orders, or nothing does).
@@ -61,6 +63,10 @@ pub struct Select {
     /// its parameters are all in WHERE, LIMIT and OFFSET, and no subquery was run
     /// while planning it.
     pub reusable: bool,
+    /// `WHERE id = ?` with that one parameter, planned as the engine's point lookup:
+    /// the parameter's index in the bound values. A run with an integer there only
+    /// puts the new id into the lookup (see [`Select::rebind`]).
+    pub point_parameter: Option<usize>,
 }
 
 /// The engine's part: one table's rows, filtered, joined, ordered and cut.
@@ -224,7 +230,7 @@ pub fn plan(ctx: &Ctx, query: &ast::Query, outer: Option<&Scope>) -> Result<Sele
         counts,
         residual: None,
         aggregate: None,
-        columns,
+        columns: columns.into(),
         outputs,
         distinct,
         order,
@@ -236,9 +242,40 @@ pub fn plan(ctx: &Ctx, query: &ast::Query, outer: Option<&Scope>) -> Result<Sele
         steps: Vec::new(),
         layout: std::cell::OnceCell::new(),
         reusable,
+        point_parameter: None,
     };
     plan.divide(conjuncts, groups.map(|g| (g, aggregates, having)))?;
+    if reusable && ctx.params_bound.get() == params_at_start + 1 {
+        plan.point_parameter = point_parameter(ctx, select.selection.as_ref(), &plan);
+    }
     Ok(plan)
+}
+
+/// The index of the one parameter of a plan whose WHERE is `column = ?` (or `? =
+/// column`) and whose engine part is the point lookup of the id bound to it: a later
+/// run binding another integer there looks that id up instead, with nothing else of
+/// the plan changed, as binding and dividing WHERE again would leave it.
+fn point_parameter(ctx: &Ctx, selection: Option<&ast::Expr>, plan: &Select) -> Option<usize> {
+    let Some(ast::Expr::BinaryOp { left, op: ast::BinaryOperator::Eq, right }) = selection else {
+        return None;
+    };
+    let is_column = |e: &ast::Expr| matches!(e, ast::Expr::Identifier(_) | ast::Expr::CompoundIdentifier(_));
+    let name = match (&**left, &**right) {
+        (column, ast::Expr::Value(ast::Value::Placeholder(p))) if is_column(column) => p,
+        (ast::Expr::Value(ast::Value::Placeholder(p)), column) if is_column(column) => p,
+        _ => return None,
+    };
+    let index = ctx.stmt.parameter_index(name)?.checked_sub(1)?;
+    let bound = ctx.params.get(index)?;
+    let base = plan.base.as_ref()?;
+    let lookup = match &base.cond {
+        Some(Cond::Eq(pairs)) => match pairs.as_slice() {
+            [(field, value)] => field == "id" && value == bound && matches!(bound, Value::Int(_)),
+            _ => false,
+        },
+        _ => false,
+    };
+    (lookup && plan.residual.is_none() && base.customs.is_empty()).then_some(index)
 }
 
 impl Select {
@@ -356,6 +393,16 @@ impl Select {
         let SetExpr::Select(select) = &*query.body else { return Ok(false) };
         if !self.reusable || self.base.is_none() {
             return Ok(false);
+        }
+        if let Some(index) = self.point_parameter {
+            if let (Some(Value::Int(id)), Some(Cond::Eq(pairs))) =
+                (ctx.params.get(index), self.base.as_mut().and_then(|b| b.cond.as_mut()))
+            {
+                if let [(_, value)] = pairs.as_mut_slice() {
+                    *value = Value::Int(*id);
+                    return Ok(true);
+                }
+            }
         }
         let mut binder = Binder::new(ctx, &self.scope, None);
         binder.aliases = aliases(select);

@@ -20,7 +20,7 @@ use crate::session::Outcome;
 /// let mut session = Session::open(dir.path())?;
 /// session.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO t (name) VALUES ('a'), (NULL)")?;
 /// let outcome = session.execute("SELECT count(name) AS n FROM t")?.pop();
-/// assert_eq!(outcome, Some(Outcome::Rows { columns: vec!["n".into()], rows: vec![vec![1.into()]] }));
+/// assert_eq!(outcome, Some(Outcome::Rows { columns: vec!["n".to_string()].into(), rows: vec![vec![1.into()]] }));
 /// # Ok::<(), bazoola_cli::CliError>(())
 /// ```
 pub struct Session {
@@ -90,7 +90,7 @@ impl Session {
     /// }
     /// let find = session.prepare("SELECT name FROM t WHERE id = ?")?;
     /// let outcome = session.run_with(&find, &[2.into()])?;
-    /// assert_eq!(outcome, Outcome::Rows { columns: vec!["name".into()], rows: vec![vec!["b".into()]] });
+    /// assert_eq!(outcome, Outcome::Rows { columns: vec!["name".to_string()].into(), rows: vec![vec!["b".into()]] });
     /// # Ok::<(), bazoola_cli::CliError>(())
     /// ```
     pub fn prepare(&self, sql: &str) -> Result<Statement> {
@@ -178,35 +178,10 @@ impl Session {
         }
     }
 
-    /// A SELECT: its plan from the last run with the new values bound, when the
-    /// schemas are the same and it allows that; else planned afresh (and kept).
+    /// A SELECT, run on the statement's kept plan (see [`with_plan`]).
     fn select(&self, ctx: &Ctx, query: &ast::Query) -> Result<Outcome> {
-        let generation = self.db.schema_generation();
-        let mut cached = ctx.stmt.plan.borrow_mut();
-        let reused = match cached.as_mut() {
-            Some(c) if c.generation == generation => c.select.rebind(ctx, query)?,
-            _ => false,
-        };
-        let plan = match cached.take() {
-            Some(c) if reused => c.select,
-            _ => select::plan(ctx, query, None)?,
-        };
-        let rows = run::rows(&self.db, &plan);
-        let (plan, rows, made_with) = if self.db.schema_generation() == generation {
-            (plan, rows?, generation)
-        } else {
-            // The run found schemas another handle or process changed (and may have
-            // failed on them): the plan was made with the old ones. Plan and run again.
-            let generation = self.db.schema_generation();
-            let plan = select::plan(ctx, query, None)?;
-            let rows = run::rows(&self.db, &plan)?;
-            (plan, rows, generation)
-        };
-        let columns = plan.columns.clone();
-        // Kept only if made with the schemas the handle still has.
-        if plan.reusable && self.db.schema_generation() == made_with {
-            *cached = Some(CachedPlan { generation: made_with, select: plan });
-        }
+        let (columns, rows) =
+            with_plan(ctx, query, |plan| Ok((plan.columns.clone(), run::rows(&self.db, plan)?)))?;
         Ok(Outcome::Rows { columns, rows })
     }
 
@@ -233,6 +208,43 @@ impl Session {
         }
         Ok(Outcome::Done)
     }
+}
+
+/// Runs `f` on a plan of `query`: the statement's plan from its last run with this
+/// run's values bound, when the schemas are the same and the plan allows that; else
+/// planned afresh (and kept for the next run). If `f` found schemas another handle or
+/// process changed (and perhaps failed on them), the plan was made with the old ones:
+/// `f` runs again on a new plan. So `f` must not change anything before its reads.
+pub(super) fn with_plan<R>(
+    ctx: &Ctx,
+    query: &ast::Query,
+    mut f: impl FnMut(&select::Select) -> Result<R>,
+) -> Result<R> {
+    let db = ctx.db;
+    let generation = db.schema_generation();
+    let mut cached = ctx.stmt.plan.borrow_mut();
+    let reused = match cached.as_mut() {
+        Some(c) if c.generation == generation => c.select.rebind(ctx, query)?,
+        _ => false,
+    };
+    let plan = match cached.take() {
+        Some(c) if reused => c.select,
+        _ => select::plan(ctx, query, None)?,
+    };
+    let outcome = f(&plan);
+    let (plan, outcome, made_with) = if db.schema_generation() == generation {
+        (plan, outcome?, generation)
+    } else {
+        let generation = db.schema_generation();
+        let plan = select::plan(ctx, query, None)?;
+        let outcome = f(&plan)?;
+        (plan, outcome, generation)
+    };
+    // Kept only if made with the schemas the handle still has.
+    if plan.reusable && db.schema_generation() == made_with {
+        *cached = Some(CachedPlan { generation: made_with, select: plan });
+    }
+    Ok(outcome)
 }
 
 /// A session dropped inside a transaction rolls it back, as closing `sqlite3` does.
