@@ -90,6 +90,7 @@ fn execute(db: &Database, plan: &Select, analyze: bool) -> Result<(Vec<Vec<Value
         // rows interleaves frees and allocations of different sizes, which made
         // glibc's allocator sort its free lists on every allocation.
         let mut rows = query().rows()?;
+        sink.rows.reserve_exact(rows.len());
         for row in &mut rows {
             let _ = sink.push_base_mut(row)?;
         }
@@ -341,7 +342,8 @@ impl<'p> Sink<'p> {
         if let Some(map) = &self.maps[s] {
             for (value, slot) in values.iter_mut().zip(&map.slots) {
                 if let Some(slot) = slot {
-                    flat[*slot] = std::mem::take(value);
+                    // A swap, not an assignment: the null it replaces needs no drop.
+                    std::mem::swap(&mut flat[*slot], value);
                 }
             }
         }
