@@ -106,6 +106,14 @@ fn parameters_are_numbered_as_sqlite_numbers_them(
     "SELECT b.id, b.title, a.name FROM books b LEFT JOIN authors a ON a.id = b.author_id WHERE b.id = ?",
     vec![vec![1.into()], vec![5.into()], vec![99.into()], vec!["2".into()], vec![4.into()]]
 )]
+#[case::one_comparison_kept_across_values(
+    "SELECT id FROM books WHERE year >= ? ORDER BY id",
+    vec![vec![1960.into()], vec![1970.into()], vec![Value::Null], vec!["1970".into()], vec![1937.into()], vec![2000.into()]]
+)]
+#[case::one_comparison_reversed_in_a_count(
+    "SELECT count(*) FROM books WHERE ? < year",
+    vec![vec![1960.into()], vec![1980.into()], vec![Value::Null], vec![1961.into()], vec![1961.5.into()], vec![1.into()]]
+)]
 #[case::the_joined_tables_id(
     "SELECT b.title FROM books b JOIN authors a ON b.author_id = a.id WHERE a.id = ? ORDER BY b.id",
     vec![vec![1.into()], vec![2.into()], vec![99.into()], vec![3.into()]]

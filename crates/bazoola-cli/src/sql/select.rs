@@ -63,10 +63,11 @@ pub struct Select {
     /// its parameters are all in WHERE, LIMIT and OFFSET, and no subquery was run
     /// while planning it.
     pub reusable: bool,
-    /// `WHERE id = ?` with that one parameter, planned as the engine's point lookup:
-    /// the parameter's index in the bound values. A run with an integer there only
-    /// puts the new id into the lookup (see [`Select::rebind`]).
-    pub point_parameter: Option<usize>,
+    /// `WHERE column = ?` (or `<`, `<=`, `>`, `>=`) with that one parameter, lowered to
+    /// the engine's comparison of the column with the value bound (`WHERE id = ?`, its
+    /// point lookup): the parameter's index in the bound values. A run with an integer
+    /// there only puts it into the comparison (see [`Select::rebind`]).
+    pub lone_parameter: Option<usize>,
 }
 
 /// The engine's part: one table's rows, filtered, joined, ordered and cut.
@@ -242,21 +243,24 @@ pub fn plan(ctx: &Ctx, query: &ast::Query, outer: Option<&Scope>) -> Result<Sele
         steps: Vec::new(),
         layout: std::cell::OnceCell::new(),
         reusable,
-        point_parameter: None,
+        lone_parameter: None,
     };
     plan.divide(conjuncts, groups.map(|g| (g, aggregates, having)))?;
     if reusable && ctx.params_bound.get() == params_at_start + 1 {
-        plan.point_parameter = point_parameter(ctx, select.selection.as_ref(), &plan);
+        plan.lone_parameter = lone_parameter(ctx, select.selection.as_ref(), &plan);
     }
     Ok(plan)
 }
 
-/// The index of the one parameter of a plan whose WHERE is `column = ?` (or `? =
-/// column`) and whose engine part is the point lookup of the id bound to it: a later
-/// run binding another integer there looks that id up instead, with nothing else of
-/// the plan changed, as binding and dividing WHERE again would leave it.
-fn point_parameter(ctx: &Ctx, selection: Option<&ast::Expr>, plan: &Select) -> Option<usize> {
-    let Some(ast::Expr::BinaryOp { left, op: ast::BinaryOperator::Eq, right }) = selection else {
+/// The index of the one parameter of a plan whose WHERE is `column = ?` (or another
+/// comparison, either way round) and whose engine condition is that comparison of the
+/// column with the integer bound to it, as it was bound (no conversion, nothing
+/// folded, nothing left to the SQL layer): a later run binding another integer there
+/// compares with that one instead, with nothing else of the plan changed, as binding
+/// and dividing WHERE again would leave it.
+fn lone_parameter(ctx: &Ctx, selection: Option<&ast::Expr>, plan: &Select) -> Option<usize> {
+    use ast::BinaryOperator::{Eq, Gt, GtEq, Lt, LtEq};
+    let Some(ast::Expr::BinaryOp { left, op: Eq | Gt | GtEq | Lt | LtEq, right }) = selection else {
         return None;
     };
     let is_column = |e: &ast::Expr| matches!(e, ast::Expr::Identifier(_) | ast::Expr::CompoundIdentifier(_));
@@ -268,14 +272,21 @@ fn point_parameter(ctx: &Ctx, selection: Option<&ast::Expr>, plan: &Select) -> O
     let index = ctx.stmt.parameter_index(name)?.checked_sub(1)?;
     let bound = ctx.params.get(index)?;
     let base = plan.base.as_ref()?;
-    let lookup = match &base.cond {
-        Some(Cond::Eq(pairs)) => match pairs.as_slice() {
-            [(field, value)] => field == "id" && value == bound && matches!(bound, Value::Int(_)),
-            _ => false,
-        },
+    let compared = match base.cond.as_ref().and_then(comparison) {
+        Some([(_, value)]) => value == bound && matches!(bound, Value::Int(_)),
         _ => false,
     };
-    (lookup && plan.residual.is_none() && base.customs.is_empty()).then_some(index)
+    (compared && plan.residual.is_none() && base.customs.is_empty()).then_some(index)
+}
+
+/// The (field, value) pairs of an engine comparison.
+fn comparison(cond: &Cond) -> Option<&[(String, Value)]> {
+    match cond {
+        Cond::Eq(pairs) | Cond::Lt(pairs) | Cond::Le(pairs) | Cond::Gt(pairs) | Cond::Ge(pairs) => {
+            Some(pairs)
+        }
+        _ => None,
+    }
 }
 
 impl Select {
@@ -394,12 +405,14 @@ impl Select {
         if !self.reusable || self.base.is_none() {
             return Ok(false);
         }
-        if let Some(index) = self.point_parameter {
-            if let (Some(Value::Int(id)), Some(Cond::Eq(pairs))) =
-                (ctx.params.get(index), self.base.as_mut().and_then(|b| b.cond.as_mut()))
+        if let Some(index) = self.lone_parameter {
+            if let (
+                Some(Value::Int(new)),
+                Some(Cond::Eq(pairs) | Cond::Lt(pairs) | Cond::Le(pairs) | Cond::Gt(pairs) | Cond::Ge(pairs)),
+            ) = (ctx.params.get(index), self.base.as_mut().and_then(|b| b.cond.as_mut()))
             {
                 if let [(_, value)] = pairs.as_mut_slice() {
-                    *value = Value::Int(*id);
+                    *value = Value::Int(*new);
                     return Ok(true);
                 }
             }
