@@ -232,19 +232,10 @@ pub fn delete(ctx: &Ctx, del: &ast::Delete, in_transaction: bool) -> Result<Outc
     atomic(ctx.db, in_transaction, |wrote| {
         let (schema, alias) = single_table(ctx, table)?;
         let Some(returning) = &del.returning else {
+            let query = targets_query(ctx, alias.as_deref(), &schema, table, del.selection.as_ref())?;
             let mut n = 0;
-            for id in target_ids(
-                ctx,
-                targets_query(ctx, alias.as_deref(), &schema, table, del.selection.as_ref())?,
-            )? {
-                match ctx.db.delete_by_id(&schema.name, id) {
-                    Ok(()) => *wrote = true,
-                    // Removed already, by a cascade from a row deleted before it (or,
-                    // for a row not read first, `WHERE id = N`, not there).
-                    Err(bazoola::Error::NotFound { id: missing, .. }) if missing == id => continue,
-                    Err(e) => return Err(e.into()),
-                }
-                n += 1;
+            for id in target_ids(ctx, query)? {
+                n += u64::from(delete_row(ctx, &schema.name, id, wrote)?);
             }
             return Ok(Outcome::Changed { rows: n });
         };
@@ -259,17 +250,27 @@ pub fn delete(ctx: &Ctx, del: &ast::Delete, in_transaction: bool) -> Result<Outc
         let mut returned = Vec::new();
         for mut row in run::rows(ctx.db, &plan)? {
             let Some(Value::Int(id)) = row.first().cloned() else { continue };
-            match ctx.db.delete_by_id(&schema.name, id) {
-                Ok(()) => *wrote = true,
-                // Removed already, by a cascade from a row deleted before it.
-                Err(bazoola::Error::NotFound { id: missing, .. }) if missing == id => continue,
-                Err(e) => return Err(e.into()),
+            if delete_row(ctx, &schema.name, id, wrote)? {
+                row.remove(0);
+                returned.push(row);
             }
-            row.remove(0);
-            returned.push(row);
         }
         Ok(Outcome::Rows { columns, rows: returned })
     })
+}
+
+/// Deletes row `id` of `table`; `false` when it is not there: removed already, by a
+/// cascade from a row deleted before it, or (for a row not read first, `WHERE id = N`)
+/// never there.
+fn delete_row(ctx: &Ctx, table: &str, id: i64, wrote: &mut bool) -> Result<bool> {
+    match ctx.db.delete_by_id(table, id) {
+        Ok(()) => {
+            *wrote = true;
+            Ok(true)
+        }
+        Err(bazoola::Error::NotFound { id: missing, .. }) if missing == id => Ok(false),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The ids of the rows an UPDATE or DELETE changes, found by `query` (`SELECT t.id
