@@ -282,29 +282,39 @@ impl Engine {
                 let kind = index.tree.kind;
                 let k = kind.key_len();
                 let mut rows = Vec::new();
-                let mut current: Option<(Vec<u8>, Value, Vec<Acc>)> = None;
-                let finish = |rows: &mut Vec<Row>, (_, value, accs): (Vec<u8>, Value, Vec<Acc>)| {
-                    let mut values = vec![value];
-                    values.extend(accs.into_iter().map(Acc::value));
+                // The current run: its key bytes and its value (`None` before the first
+                // entry), and its accumulators — the same buffers for every run.
+                let mut key: Vec<u8> = Vec::with_capacity(k);
+                let mut current: Option<Value> = None;
+                let mut accs = fresh();
+                let width = 1 + agg.aggs.len();
+                let finish = |rows: &mut Vec<Row>, value: Value, accs: &mut [Acc]| {
+                    let mut values = Vec::with_capacity(width);
+                    values.push(value);
+                    for ((_, a, _), acc) in agg.aggs.iter().zip(accs.iter_mut()) {
+                        values.push(std::mem::replace(acc, Acc::new(a)).value());
+                    }
                     rows.push(Row::new(columns.clone(), values));
                 };
                 index.tree.scan(io, &header, From::End, false, &mut |_, entry| {
                     agg.counters.examine(1);
-                    if current.as_ref().is_none_or(|(key, _, _)| key.as_slice() != &entry[..k]) {
+                    let entry_key = &entry[..k];
+                    if current.is_none() || key.as_slice() != entry_key {
                         if let Some(done) = current.take() {
-                            finish(&mut rows, done);
+                            finish(&mut rows, done, &mut accs);
                         }
-                        current = Some((entry[..k].to_vec(), kind.decode(&entry[..k]), fresh()));
+                        key.clear();
+                        key.extend_from_slice(entry_key);
+                        current = Some(kind.decode(entry_key));
                     }
-                    if let Some((_, value, accs)) = current.as_mut() {
-                        for ((_, a, _), acc) in agg.aggs.iter().zip(accs.iter_mut()) {
-                            acc.add(a, Some(&*value).filter(|_| *a != Agg::Count));
-                        }
+                    let value = current.as_ref();
+                    for ((_, a, _), acc) in agg.aggs.iter().zip(accs.iter_mut()) {
+                        acc.add(a, value.filter(|_| *a != Agg::Count));
                     }
                     Ok(ControlFlow::Continue(()))
                 })?;
                 if let Some(done) = current.take() {
-                    finish(&mut rows, done);
+                    finish(&mut rows, done, &mut accs);
                 }
                 agg.counters.pass(rows.len() as u64);
                 agg.counters.spend(started.elapsed());
