@@ -309,7 +309,7 @@ fn columns(rng: &mut Rng, cols: &[Col]) -> String {
 /// One random query of the subset.
 fn query(rng: &mut Rng) -> String {
     let both: Vec<Col> = BOOKS.iter().chain(AUTHORS).copied().collect();
-    match rng.below(11) {
+    match rng.below(12) {
         0 | 1 => format!(
             "SELECT {} FROM books b WHERE {}{}{}",
             columns(rng, BOOKS),
@@ -390,6 +390,18 @@ fn query(rng: &mut Rng) -> String {
                 predicate(rng, BOOKS, 0),
                 limit(rng)
             )
+        }
+        10 => {
+            // Counts and groups the engine answers alone (a plain count, counts per
+            // value of an indexed field), outputs in either order.
+            let key = rng.pick(&["b.year", "b.author_id"]);
+            let having = if rng.chance(30) { format!(" HAVING COUNT(*) > {}", rng.below(3)) } else { String::new() };
+            match rng.below(4) {
+                0 => format!("SELECT COUNT(*) FROM books b WHERE {}", predicate(rng, BOOKS, 1)),
+                1 => "SELECT COUNT(*) FROM books b".to_string(),
+                2 => format!("SELECT COUNT(*) AS n, {key} FROM books b GROUP BY {key}{having} ORDER BY {key}{}", limit(rng)),
+                _ => format!("SELECT {key}, COUNT(*) FROM books b GROUP BY {key}{having} ORDER BY {key}{}", limit(rng)),
+            }
         }
         _ => {
             let c = rng.pick(&["a.country", "a.born", "a.country, a.born"]);

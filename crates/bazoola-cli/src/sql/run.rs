@@ -71,8 +71,15 @@ fn execute(db: &Database, plan: &Select, analyze: bool) -> Result<(Vec<Vec<Value
                 break;
             }
         }
+    } else if let Some(cond) = plain_count(plan, base) {
+        // `SELECT count(*) FROM t [WHERE …]`: the engine's own count, as the Rust API's
+        // `count` is, without building a query for one number.
+        let count = db.count(&base.table, cond)?;
+        sink.push_group(vec![Value::Int(i64::try_from(count).unwrap_or(i64::MAX))]);
     } else if engine_aggregate {
-        for row in query().aggregate()? {
+        let rows = query().aggregate()?;
+        sink.groups.reserve_exact(rows.len());
+        for row in rows {
             sink.push_group(row.into_values());
         }
     } else if let Some(id) = point_lookup(base) {
@@ -120,6 +127,16 @@ fn point_lookup(base: &Base) -> Option<i64> {
         },
         _ => None,
     }
+}
+
+/// The condition of a plan that only counts the rows of one table satisfying it
+/// (`Some(None)`: all of them): one `count(*)`, no GROUP BY, joins or cut.
+fn plain_count<'p>(plan: &Select, base: &'p Base) -> Option<Option<&'p Cond>> {
+    let (group_by, aggs) = plan.aggregate.as_ref()?.engine.as_ref()?;
+    let only_count = group_by.is_empty() && matches!(aggs.as_slice(), [(_, bazoola::Agg::Count)]);
+    let whole_table =
+        base.joins.is_empty() && base.order.is_empty() && base.offset == 0 && base.limit.is_none();
+    (only_count && whole_table).then_some(base.cond.as_ref())
 }
 
 /// The id of the one row a plan can find when it reads one table `WHERE id = N` and
@@ -220,8 +237,9 @@ impl Layout {
                 .collect(),
             forward_only: scope.sources.iter().skip(1).all(|s| matches!(s.link, Link::Forward { .. })),
             taken: taken_slots(plan),
-            identity: taken_slots(plan)
-                .is_some_and(|t| t.len() == plan.width() && t.iter().enumerate().all(|(i, s)| i == *s)),
+            identity: taken_slots(plan).is_some_and(|t| {
+                t.len() == emitted_width(plan) && t.iter().enumerate().all(|(i, s)| i == *s)
+            }),
             maps: RefCell::new((0..scope.sources.len()).map(|_| None).collect()),
         }
     }
@@ -233,9 +251,10 @@ struct Sink<'p> {
     layout: &'p Layout,
     maps: RefMut<'p, Vec<Option<ColumnMap>>>,
     grouping: Option<Grouping<'p>>,
-    /// Result rows with their sort keys, when the SQL layer sorts (and the engine's
-    /// group rows, before they are emitted).
+    /// Result rows with their sort keys, when the SQL layer sorts.
     out: Vec<(Vec<Value>, Vec<Value>)>,
+    /// The engine's group rows, before they are emitted.
+    groups: Vec<Vec<Value>>,
     /// Result rows, when they come in their final order.
     rows: Vec<Vec<Value>>,
     seen: BTreeSet<OrderedRow>,
@@ -258,6 +277,7 @@ impl<'p> Sink<'p> {
             maps: layout.maps.borrow_mut(),
             grouping,
             out: Vec::new(),
+            groups: Vec::new(),
             rows: Vec::new(),
             seen: BTreeSet::new(),
             skipped: 0,
@@ -369,7 +389,7 @@ impl<'p> Sink<'p> {
 
     /// One group row the engine computed.
     fn push_group(&mut self, row: Vec<Value>) {
-        self.out.push((row, Vec::new()));
+        self.groups.push(row);
     }
 
     /// A row the outputs are computed from (a join row, or a group row); its values
@@ -421,8 +441,11 @@ impl<'p> Sink<'p> {
         if let Some(agg) = &plan.aggregate {
             let groups = match self.grouping.take() {
                 Some(grouping) => grouping.finish()?,
-                None => std::mem::take(&mut self.out).into_iter().map(|(row, _)| row).collect(),
+                None => std::mem::take(&mut self.groups),
             };
+            if self.streaming && agg.having.is_none() && !plan.distinct && plan.limit.is_none() {
+                self.rows.reserve_exact(groups.len());
+            }
             for group in groups {
                 if agg.having.as_ref().is_some_and(|h| !h.holds(&group)) {
                     continue;
@@ -549,12 +572,18 @@ fn nulls(width: usize) -> Vec<Value> {
     std::iter::repeat_with(|| Value::Null).take(width).collect()
 }
 
-/// The slots of a plain query's outputs, when each is a different column: their values
-/// can be moved out of the row rather than copied.
-fn taken_slots(plan: &Select) -> Option<Vec<usize>> {
-    if plan.aggregate.is_some() {
-        return None;
+/// How many values each row the outputs are computed from has: a group row's keys
+/// and aggregates, or the flat row of the join.
+fn emitted_width(plan: &Select) -> usize {
+    match &plan.aggregate {
+        Some(agg) => agg.keys.len() + agg.aggregates.len(),
+        None => plan.width(),
     }
+}
+
+/// The slots of the outputs (in the flat row, or in the group row), when each is a
+/// different column: their values can be moved out of the row rather than copied.
+fn taken_slots(plan: &Select) -> Option<Vec<usize>> {
     let slots: Vec<usize> = plan.outputs.iter().map(Expr::as_slot).collect::<Option<_>>()?;
     let distinct: BTreeSet<usize> = slots.iter().copied().collect();
     (distinct.len() == slots.len()).then_some(slots)
