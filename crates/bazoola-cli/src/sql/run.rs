@@ -98,8 +98,15 @@ fn execute(db: &Database, plan: &Select, analyze: bool) -> Result<(Vec<Vec<Value
         // glibc's allocator sort its free lists on every allocation.
         let mut rows = query().rows()?;
         sink.rows.reserve_exact(rows.len());
-        for row in &mut rows {
-            let _ = sink.push_base_mut(row)?;
+        if rows.first().is_some_and(|row| sink.whole(row)) {
+            // Each row's value list is a result row as it is: moved, nothing freed.
+            for row in rows {
+                let _ = sink.push_base(row)?;
+            }
+        } else {
+            for row in &mut rows {
+                let _ = sink.push_base_mut(row)?;
+            }
         }
     } else {
         let mut failed = None;
@@ -190,6 +197,9 @@ struct ColumnMap {
     slots: Vec<Option<usize>>,
     /// For each table joined to the source: its column in the source's rows.
     nested: Vec<Option<usize>>,
+    /// The source's rows are the flat row as they are (one table, every column in
+    /// order): their value lists become flat rows without a copy.
+    whole: bool,
 }
 
 /// A table joined to a source: its index, its key in the source's rows, and whether a
@@ -281,27 +291,35 @@ impl<'p> Sink<'p> {
             rows: Vec::new(),
             seen: BTreeSet::new(),
             skipped: 0,
-            streaming: plan.order.is_empty() && !plan.cut_by_engine,
+            streaming: plan.order.is_empty(),
         }
     }
 
     /// Whether each row of the engine makes one result row, all of them kept: no
-    /// filter, grouping, DISTINCT or limit after the engine, no join that can drop or
-    /// multiply a row.
+    /// filter, grouping, DISTINCT or limit after the engine (a limit the engine applies
+    /// leaves none), no join that can drop or multiply a row.
     fn keeps_every_row(&self) -> bool {
         let plan = self.plan;
         plan.residual.is_none()
             && plan.aggregate.is_none()
             && !plan.distinct
-            && plan.limit.is_none()
-            && plan.offset == 0
+            && (plan.cut_by_engine || (plan.limit.is_none() && plan.offset == 0))
             && self.layout.forward_only
             && self.layout.children.iter().flatten().all(|c| c.keep_unmatched)
     }
 
     /// One row of the first table, its joined rows nested in it.
     fn push_base(&mut self, mut row: Row) -> Result<ControlFlow<()>> {
+        if self.whole(&row) {
+            return self.push_flat(row.into_values());
+        }
         self.push_base_mut(&mut row)
+    }
+
+    /// Whether `row` of the first table is a flat row as it is (see [`ColumnMap`]).
+    fn whole(&mut self, row: &Row) -> bool {
+        self.map_columns(0, row.columns());
+        self.maps[0].as_ref().is_some_and(|m| m.whole)
     }
 
     /// [`Sink::push_base`] of a row the caller keeps: its values may be moved out.
@@ -337,11 +355,7 @@ impl<'p> Sink<'p> {
             }
             return true;
         };
-        let stale = self.maps[s].as_ref().is_none_or(|m| !std::sync::Arc::ptr_eq(&m.columns, row.columns()));
-        if stale {
-            let map = self.column_map(s, row.columns());
-            self.maps[s] = Some(map);
-        }
+        self.map_columns(s, row.columns());
         let values = row.values_mut();
         // The joined rows first: they are taken out of this row's values.
         for c in 0..self.layout.children[s].len() {
@@ -423,12 +437,15 @@ impl<'p> Sink<'p> {
             self.out.push((outputs, keys));
             return Ok(ControlFlow::Continue(()));
         }
-        if self.plan.limit == Some(0) {
-            return Ok(ControlFlow::Break(()));
-        }
-        if self.skipped < self.plan.offset {
-            self.skipped += 1;
-            return Ok(ControlFlow::Continue(()));
+        // The engine's rows come cut already when it applies LIMIT and OFFSET.
+        if !self.plan.cut_by_engine {
+            if self.plan.limit == Some(0) {
+                return Ok(ControlFlow::Break(()));
+            }
+            if self.skipped < self.plan.offset {
+                self.skipped += 1;
+                return Ok(ControlFlow::Continue(()));
+            }
         }
         self.rows.push(outputs);
         let full = self.plan.limit.is_some_and(|l| self.rows.len() as u64 >= l);
@@ -478,17 +495,13 @@ impl<'p> Sink<'p> {
                 Ordering::Equal
             });
         }
-        let rows = out.into_iter().map(|(row, _)| row);
-        let rows: Vec<Vec<Value>> = if plan.cut_by_engine {
-            rows.collect()
-        } else {
-            let rows = rows.skip(usize::try_from(plan.offset).unwrap_or(usize::MAX));
-            match plan.limit {
-                Some(l) => rows.take(usize::try_from(l).unwrap_or(usize::MAX)).collect(),
-                None => rows.collect(),
-            }
-        };
-        Ok(rows)
+        // Sorted here, so not cut by the engine (which cuts only rows in their order).
+        let rows =
+            out.into_iter().map(|(row, _)| row).skip(usize::try_from(plan.offset).unwrap_or(usize::MAX));
+        Ok(match plan.limit {
+            Some(l) => rows.take(usize::try_from(l).unwrap_or(usize::MAX)).collect(),
+            None => rows.collect(),
+        })
     }
 
     /// The join rows source `s`'s row (`None`: no match, nulls) makes out of each of
@@ -547,9 +560,18 @@ impl<'p> Sink<'p> {
         }
     }
 
+    /// Makes source `s`'s column map for rows with `columns`, unless it has it.
+    fn map_columns(&mut self, s: usize, columns: &Columns) {
+        let stale = self.maps[s].as_ref().is_none_or(|m| !std::sync::Arc::ptr_eq(&m.columns, columns));
+        if stale {
+            let map = self.column_map(s, columns);
+            self.maps[s] = Some(map);
+        }
+    }
+
     fn column_map(&self, s: usize, columns: &Columns) -> ColumnMap {
         let source = &self.plan.scope.sources[s];
-        let slots = columns
+        let slots: Vec<Option<usize>> = columns
             .iter()
             .map(|name| {
                 if let Some(f) = source.schema.field_index(name) {
@@ -562,7 +584,10 @@ impl<'p> Sink<'p> {
             .collect();
         let nested =
             self.layout.children[s].iter().map(|c| columns.iter().position(|n| **n == c.key)).collect();
-        ColumnMap { columns: columns.clone(), slots, nested }
+        let whole = self.layout.children[s].is_empty()
+            && slots.len() == self.plan.width()
+            && slots.iter().enumerate().all(|(i, slot)| *slot == Some(i));
+        ColumnMap { columns: columns.clone(), slots, nested, whole }
     }
 }
 
