@@ -383,15 +383,20 @@ def query_phases(engine, n: int, scans: int, counts: int) -> list[tuple[str, int
         body()
         phases.append((name, calls, time.perf_counter() - start))
 
-    eq_calls = scans * 10
-    timed("find_by_cond EQ year +idx", eq_calls, lambda: [engine.books_with_year(1900 + i) for i in range(eq_calls)])
-    timed("find_by_cond GT year +idx", scans, lambda: [engine.books_after(2015 + i % 4) for i in range(scans)])
+    # As many calls as crates/bazoola-bench's EQ_CALLS, GT_CALLS and NEWEST_CALLS.
+    eq_calls, gt_calls, newest_calls = 1200, 100, 1000
+    timed(
+        "find_by_cond EQ year +idx",
+        eq_calls,
+        lambda: [engine.books_with_year(1900 + i % 120) for i in range(eq_calls)],
+    )
+    timed("find_by_cond GT year +idx", gt_calls, lambda: [engine.books_after(2015 + i % 4) for i in range(gt_calls)])
 
     def newest():
-        for _ in range(100):
+        for _ in range(newest_calls):
             assert engine.newest_books(10) == 10
 
-    timed("10 newest books (year DESC LIMIT 10)", 100, newest)
+    timed("10 newest books (year DESC LIMIT 10)", newest_calls, newest)
 
     def page():
         # Offset 1,980: a full page from N = 2,000 on.

@@ -460,7 +460,12 @@ impl<'p> Sink<'p> {
                 Some(grouping) => grouping.finish()?,
                 None => std::mem::take(&mut self.groups),
             };
-            if self.streaming && agg.having.is_none() && !plan.distinct && plan.limit.is_none() {
+            let every_group = self.streaming && agg.having.is_none() && !plan.distinct;
+            if every_group && plan.limit.is_none() && plan.offset == 0 {
+                if self.layout.identity {
+                    // `SELECT key, count(*) … GROUP BY key`: the group rows are the result.
+                    return Ok(groups);
+                }
                 self.rows.reserve_exact(groups.len());
             }
             for group in groups {
