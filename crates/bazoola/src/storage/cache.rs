@@ -163,11 +163,16 @@ impl PageCache {
         let end = offset + buf.len() as u64;
         let wanted_end = known_len.map_or(end, |len| end.min(len));
         let (first, last) = (offset / CACHE_PAGE, (wanted_end - 1) / CACHE_PAGE);
-        let missing = (first..=last).any(|p| self.page(file, p).is_none());
-        if missing && first == last {
+        // The hit (the common case) in one pass over the pages, each looked up once; a
+        // page not held stops it, and the miss below reads the whole range again.
+        let (done, hit) = self.copy_held(file, first, last, buf, offset, end);
+        if hit {
+            return Ok(done);
+        }
+        if first == last {
             return self.read_page(pager, file, first, buf, offset);
         }
-        if missing {
+        {
             // Every page of the read from disk, in one read (the few already held are
             // read again rather than splitting the read). A short read ends at the end
             // of the file, unless it read nothing: a read past the end says only that
@@ -194,24 +199,40 @@ impl PageCache {
                 page += 1;
             }
             self.run = run;
-            return Ok(got);
+            Ok(got)
         }
+    }
+
+    /// Copies bytes `offset..end` of `file` from the held pages `first..=last` into
+    /// `buf`: the bytes copied, and whether every page was held (otherwise the copy
+    /// stopped at the first page not held, and the caller reads from disk).
+    fn copy_held(
+        &self,
+        file: FileId,
+        first: u64,
+        last: u64,
+        buf: &mut [u8],
+        offset: u64,
+        end: u64,
+    ) -> (usize, bool) {
         let mut done = 0;
         for page in first..=last {
-            let data = self.page(file, page).unwrap_or_default();
+            let Some(data) = self.page(file, page) else { return (done, false) };
             let start = page * CACHE_PAGE;
             let lo = (offset.max(start) - start) as usize;
             let hi = ((end - start).min(CACHE_PAGE) as usize).min(data.len());
-            if lo >= hi {
-                break;
+            if lo < hi {
+                buf[done..done + hi - lo].copy_from_slice(&data[lo..hi]);
+                done += hi - lo;
             }
-            buf[done..done + hi - lo].copy_from_slice(&data[lo..hi]);
-            done += hi - lo;
-            if data.len() < CACHE_PAGE as usize {
-                break;
+            if lo >= hi || data.len() < CACHE_PAGE as usize {
+                // The file's end: the read is a hit if the pages after are held too
+                // (as they are when the cache knows them to be empty).
+                let rest_held = (page + 1..=last).all(|p| self.page(file, p).is_some());
+                return (done, rest_held);
             }
         }
-        Ok(done)
+        (done, true)
     }
 
     /// The length of `file`, if known.
