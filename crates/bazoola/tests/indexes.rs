@@ -201,6 +201,50 @@ fn a_hand_edit_makes_the_index_stale_and_the_next_read_rebuilds_it() {
 }
 
 #[test]
+fn a_count_of_a_table_is_its_fresh_index_entry_count_which_check_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = two_people(dir.path());
+    assert_eq!(db.count("people", None).unwrap(), 2);
+    db.close();
+    // The header's entry count (bytes 28..36) says 7; the rows, and the entries, are two.
+    let path = dir.path().join("people__email.idx.dat");
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[28..36].copy_from_slice(&7u64.to_le_bytes());
+    std::fs::write(&path, bytes).unwrap();
+    let db = Database::open(dir.path(), [people()]).unwrap();
+    let problems = db.check().unwrap();
+    assert_eq!(
+        problems,
+        [bazoola::Problem::WrongEntryCount {
+            table: "people".into(),
+            field: "email".into(),
+            recorded: 7,
+            found: 2
+        }]
+    );
+    assert_eq!(problems[0].to_string(), "table 'people': the index on 'email' records 7 entries but holds 2");
+    db.reindex("people").unwrap();
+    assert_eq!(db.count("people", None).unwrap(), 2);
+    assert!(db.check().unwrap().is_empty());
+}
+
+#[test]
+fn a_count_after_a_hand_edit_counts_the_rows_and_leaves_the_stale_index_for_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = two_people(dir.path());
+    db.close();
+    // A third row appended by hand: both indexes (and the PK index) lack it.
+    let path = dir.path().join("people.dat");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    let second = text.lines().nth(1).unwrap().to_string();
+    text.push_str(&format!("{}\n", second.replacen('2', "3", 1)));
+    std::fs::write(&path, text).unwrap();
+    let db = Database::open(dir.path(), [people()]).unwrap();
+    assert_eq!(db.count("people", None).unwrap(), 3);
+    assert_eq!(db.check_report().unwrap().stale_indexes.len(), 2, "a count rebuilds nothing");
+}
+
+#[test]
 fn an_index_used_by_an_inverse_join_is_rebuilt_after_a_hand_edit() {
     let dir = tempfile::tempdir().unwrap();
     let schemas = || {

@@ -162,6 +162,19 @@ pub enum Problem {
         /// The value the entry holds, as written in a condition.
         value: String,
     },
+    /// A secondary index whose header records another number of entries than it holds
+    /// (a count of a table's rows reads it).
+    #[error("table '{table}': the index on '{field}' records {recorded} entries but holds {found}")]
+    WrongEntryCount {
+        /// The table.
+        table: String,
+        /// The indexed field.
+        field: String,
+        /// The number its header records.
+        recorded: u64,
+        /// The entries it holds.
+        found: u64,
+    },
     /// A secondary index whose entries are not sorted.
     #[error("table '{table}': the index on '{field}' is out of order after its entry for slot {slot}")]
     IndexOutOfOrder {
@@ -581,8 +594,10 @@ impl Engine {
             _ => return Ok(false),
         };
         let mut next = 0;
+        let mut scanned = 0u64;
         let mut previous: Option<Vec<u8>> = None;
         index.tree.scan(io, &header, From::End, false, &mut |_, entry| {
+            scanned += 1;
             if previous.as_deref().is_some_and(|p| p >= entry) {
                 let slot = previous.as_deref().map_or(0, key::entry_slot);
                 problems.push(Problem::IndexOutOfOrder { table: name(), field: field(), slot });
@@ -610,6 +625,14 @@ impl Engine {
         })?;
         for entry in &wanted[next..] {
             problems.push(Problem::MissingFromIndex { table: name(), field: field(), id: id_at(entry) });
+        }
+        if header.entries != scanned {
+            problems.push(Problem::WrongEntryCount {
+                table: name(),
+                field: field(),
+                recorded: header.entries,
+                found: scanned,
+            });
         }
         Ok(true)
     }

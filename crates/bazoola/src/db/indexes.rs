@@ -125,20 +125,39 @@ impl Engine {
         self.merge_held(io, t, index, header)
     }
 
-    /// [`fresh_index`](Self::fresh_index) without merging the held-back entries.
-    fn checked_index(&self, io: &mut Io, t: usize, index: &Index) -> Result<Header> {
+    /// The header of index `index` of table `t` when the index describes the table's
+    /// rows as they are and holds every entry (none held back in this transaction):
+    /// `None` when it would have to be rebuilt or merged first. Never writes.
+    pub fn fresh_header(&self, io: &mut Io, t: usize, index: &Index) -> Result<Option<Header>> {
+        if io.holding().contains(&index.tree.file) {
+            return Ok(None);
+        }
+        self.unmerged_header(io, t, index)
+    }
+
+    /// The index's header if it describes the table's rows (held-back entries aside).
+    fn unmerged_header(&self, io: &mut Io, t: usize, index: &Index) -> Result<Option<Header>> {
         let table = &self.tables[t];
         let header = index.tree.header(io)?;
         let key_len = index.tree.kind.key_len() as u32;
         let shaped = header.filter(|h| h.unique == index.tree.unique && h.key_len == key_len);
         if io.verified(index.tree.file) || io.known_fresh(index.tree.file, table.data_file()) {
             if let Some(header) = shaped {
-                return Ok(header);
+                return Ok(Some(header));
             }
         }
         let stamp = Stamp::of(&io.disk_stat(table.data_file())?);
         if let Some(header) = shaped.filter(|h| h.stamp == stamp) {
             io.mark_fresh(index.tree.file, table.data_file());
+            return Ok(Some(header));
+        }
+        Ok(None)
+    }
+
+    /// [`fresh_index`](Self::fresh_index) without merging the held-back entries.
+    fn checked_index(&self, io: &mut Io, t: usize, index: &Index) -> Result<Header> {
+        let table = &self.tables[t];
+        if let Some(header) = self.unmerged_header(io, t, index)? {
             return Ok(header);
         }
         if !io.can_write() {

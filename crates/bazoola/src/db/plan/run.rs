@@ -241,10 +241,21 @@ impl Engine {
             return Ok(cut(n));
         }
         if matches!(plan.access, Access::FullScan) && plan.filter.is_none() && plan.limit.is_none() {
-            // Nothing to evaluate and no early stop: the live rows, counted a chunk at a
-            // time (a closure call per row took two thirds of a million-row count).
+            // Nothing to evaluate and no early stop. Every live row has one entry in each
+            // index of its table (`check` verifies it, and the count its header keeps), so
+            // an index that describes the rows as they are knows their number; without
+            // one, the live rows counted a chunk at a time (a closure call per row took
+            // two thirds of a million-row count).
             let started = Instant::now();
-            let n = self.tables[plan.table].count_live(io)?;
+            let table = &self.tables[plan.table];
+            let indexed = match table.indexes.first() {
+                Some(index) => self.fresh_header(io, plan.table, index)?,
+                None => None,
+            };
+            let n = match indexed {
+                Some(header) => header.entries,
+                None => table.count_live(io)?,
+            };
             plan.access_counters.examine(n);
             plan.access_counters.pass(n);
             plan.access_counters.spend(started.elapsed());
