@@ -77,11 +77,8 @@ fn execute(db: &Database, plan: &Select, analyze: bool) -> Result<(Vec<Vec<Value
         let count = db.count(&base.table, cond)?;
         sink.push_group(vec![Value::Int(i64::try_from(count).unwrap_or(i64::MAX))]);
     } else if engine_aggregate {
-        let rows = query().aggregate()?;
-        sink.groups.reserve_exact(rows.len());
-        for row in rows {
-            sink.push_group(row.into_values());
-        }
+        // Collected in place: the engine's list of rows becomes the list of their values.
+        sink.groups = query().aggregate()?.into_iter().map(Row::into_values).collect();
     } else if let Some(id) = point_lookup(base) {
         // `WHERE id = N`, which the planner answers with one PK lookup anyway: the
         // engine's own point lookup, without planning a query for it.
