@@ -172,35 +172,33 @@ impl PageCache {
         if first == last {
             return self.read_page(pager, file, first, buf, offset);
         }
-        {
-            // Every page of the read from disk, in one read (the few already held are
-            // read again rather than splitting the read). A short read ends at the end
-            // of the file, unless it read nothing: a read past the end says only that
-            // the file is shorter.
-            let mut run = std::mem::take(&mut self.run);
-            let run_len = (last - first + 1) as usize * CACHE_PAGE as usize;
-            if run.len() < run_len {
-                run.resize(run_len, 0);
-            }
-            // (A failed read drops the buffer: the next miss makes another.)
-            let n = pager.disk_read(file, &mut run[..run_len], first * CACHE_PAGE)?;
-            if n < run_len && (n > 0 || first == 0) {
-                self.file(file).len = Some(first * CACHE_PAGE + n as u64);
-            }
-            let lo = (offset - first * CACHE_PAGE) as usize;
-            let got = n.saturating_sub(lo).min(buf.len());
-            buf[..got].copy_from_slice(&run[lo..lo + got]);
-            // Only pages of this read that hold bytes of the file are kept; the arena may
-            // start over while they go in, so they are not read back from it.
-            let (mut at, mut page) = (0, first);
-            while at < n {
-                self.put(file, page, &run[at..(at + CACHE_PAGE as usize).min(n)]);
-                at += CACHE_PAGE as usize;
-                page += 1;
-            }
-            self.run = run;
-            Ok(got)
+        // Every page of the read from disk, in one read (the few already held are
+        // read again rather than splitting the read). A short read ends at the end
+        // of the file, unless it read nothing: a read past the end says only that
+        // the file is shorter.
+        let mut run = std::mem::take(&mut self.run);
+        let run_len = (last - first + 1) as usize * CACHE_PAGE as usize;
+        if run.len() < run_len {
+            run.resize(run_len, 0);
         }
+        // (A failed read drops the buffer: the next miss makes another.)
+        let n = pager.disk_read(file, &mut run[..run_len], first * CACHE_PAGE)?;
+        if n < run_len && (n > 0 || first == 0) {
+            self.file(file).len = Some(first * CACHE_PAGE + n as u64);
+        }
+        let lo = (offset - first * CACHE_PAGE) as usize;
+        let got = n.saturating_sub(lo).min(buf.len());
+        buf[..got].copy_from_slice(&run[lo..lo + got]);
+        // Only pages of this read that hold bytes of the file are kept; the arena may
+        // start over while they go in, so they are not read back from it.
+        let (mut at, mut page) = (0, first);
+        while at < n {
+            self.put(file, page, &run[at..(at + CACHE_PAGE as usize).min(n)]);
+            at += CACHE_PAGE as usize;
+            page += 1;
+        }
+        self.run = run;
+        Ok(got)
     }
 
     /// Copies bytes `offset..end` of `file` from the held pages `first..=last` into
@@ -226,8 +224,9 @@ impl PageCache {
                 done += hi - lo;
             }
             if lo >= hi || data.len() < CACHE_PAGE as usize {
-                // The file's end: the read is a hit if the pages after are held too
-                // (as they are when the cache knows them to be empty).
+                // The file's end, as the cache holds it: a hit only if the pages after
+                // are held too (past the end of the file none is, and the read from
+                // disk below finds where the file ends).
                 let rest_held = (page + 1..=last).all(|p| self.page(file, p).is_some());
                 return (done, rest_held);
             }
