@@ -34,8 +34,10 @@ pub struct Database {
 }
 
 /// Turns `(name, value)` pairs with convenient types into the engine's form.
-fn pairs<K: Into<String>, V: Into<Value>>(values: impl IntoIterator<Item = (K, V)>) -> Vec<(String, Value)> {
-    values.into_iter().map(|(k, v)| (k.into(), v.into())).collect()
+/// The (field, value) pairs of an insert or update, the names kept as given: a `&str`
+/// costs no allocation.
+fn pairs<K: AsRef<str>, V: Into<Value>>(values: impl IntoIterator<Item = (K, V)>) -> Vec<(K, Value)> {
+    values.into_iter().map(|(k, v)| (k, v.into())).collect()
 }
 
 impl Database {
@@ -215,7 +217,7 @@ impl Database {
     }
 
     /// Inserts a row; without `id`, the next free id after the sequence is used.
-    pub fn insert<K: Into<String>, V: Into<Value>>(
+    pub fn insert<K: AsRef<str>, V: Into<Value>>(
         &self,
         table: &str,
         values: impl IntoIterator<Item = (K, V)>,
@@ -305,7 +307,7 @@ impl Database {
     }
 
     /// Changes the given fields of row `id`; it keeps its slot. Returns the new row.
-    pub fn update_by_id<K: Into<String>, V: Into<Value>>(
+    pub fn update_by_id<K: AsRef<str>, V: Into<Value>>(
         &self,
         table: &str,
         id: i64,

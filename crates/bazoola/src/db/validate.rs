@@ -61,8 +61,8 @@ pub fn check_field_value(
     }
 }
 
-/// Puts caller-given pairs into field order over `base` (all nulls for an insert, the
-/// old row for an update). Unknown names are refused.
+/// Puts caller-given pairs into field order over `base` (the old row of an update), and
+/// says which fields were given. Unknown names are refused.
 pub fn merge<K: AsRef<str>>(
     table: &Table,
     base: Vec<Value>,
@@ -71,13 +71,28 @@ pub fn merge<K: AsRef<str>>(
     let mut values = base;
     let mut given = vec![false; values.len()];
     for (name, value) in pairs {
-        let name = name.as_ref();
-        let i = table.schema.field_index(name).ok_or_else(|| ValidationError::UnknownField {
-            table: table.name().into(),
-            field: name.into(),
-        })?;
+        let i = field_of(table, name.as_ref())?;
         values[i] = value;
         given[i] = true;
     }
     Ok((values, given))
+}
+
+/// The values of a new row in field order: the given pairs, nulls elsewhere.
+pub fn new_row<K: AsRef<str>>(
+    table: &Table,
+    pairs: impl IntoIterator<Item = (K, Value)>,
+) -> Result<Vec<Value>, ValidationError> {
+    let mut values = vec![Value::Null; table.schema.fields.len()];
+    for (name, value) in pairs {
+        values[field_of(table, name.as_ref())?] = value;
+    }
+    Ok(values)
+}
+
+fn field_of(table: &Table, name: &str) -> Result<usize, ValidationError> {
+    table
+        .schema
+        .field_index(name)
+        .ok_or_else(|| ValidationError::UnknownField { table: table.name().into(), field: name.into() })
 }

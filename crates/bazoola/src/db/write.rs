@@ -10,7 +10,7 @@ use std::ops::ControlFlow;
 
 use super::engine::Engine;
 use super::indexes::Change;
-use super::validate::{check_value, merge};
+use super::validate::{check_value, merge, new_row};
 use crate::error::{Error, IntegrityError, Result, ValidationError};
 use crate::format::codec::int_fits;
 use crate::format::schema::{FieldType, OnDelete};
@@ -23,10 +23,10 @@ use crate::value::{Row, Value};
 pub const MAX_INDEX_GAP: u64 = 64 << 20;
 
 impl Engine {
-    pub fn insert(&self, io: &mut Io, t: usize, pairs: &[(String, Value)]) -> Result<Row> {
+    pub fn insert<K: AsRef<str>>(&self, io: &mut Io, t: usize, pairs: &[(K, Value)]) -> Result<Row> {
         let table = &self.tables[t];
-        let given = pairs.iter().map(|(name, value)| (name, value.clone()));
-        let (mut values, _) = merge(table, vec![Value::Null; table.schema.fields.len()], given)?;
+        let given = pairs.iter().map(|(name, value)| (name.as_ref(), value.clone()));
+        let mut values = new_row(table, given)?;
         let auto_id = values[0].is_null();
         if !auto_id {
             self.check_new_id(io, t, &values[0])?;
@@ -114,13 +114,16 @@ impl Engine {
         Ok(())
     }
 
-    pub fn update(&self, io: &mut Io, t: usize, id: i64, pairs: &[(String, Value)]) -> Result<Row> {
+    pub fn update<K: AsRef<str>>(&self, io: &mut Io, t: usize, id: i64, pairs: &[(K, Value)]) -> Result<Row> {
         let table = &self.tables[t];
         let not_found = || Error::NotFound { table: table.name().into(), id };
         let (slot, old_row) = self.lookup(io, t, id)?.ok_or_else(not_found)?;
         let old_values = table.decode_row(io, slot, &old_row)?;
-        let (values, given) =
-            merge(table, old_values.clone(), pairs.iter().map(|(name, value)| (name, value.clone())))?;
+        let (values, given) = merge(
+            table,
+            old_values.clone(),
+            pairs.iter().map(|(name, value)| (name.as_ref(), value.clone())),
+        )?;
         if values[0] != Value::Int(id) {
             let new_id = values[0].as_int().unwrap_or_default();
             return Err(ValidationError::IdChanged { table: table.name().into(), id, new_id }.into());
@@ -168,8 +171,9 @@ impl Engine {
     /// declared `NOINDEX`, in one scan per referring table and level.
     fn plan_delete(&self, io: &mut Io, t: usize, id: i64) -> Result<DeletePlan> {
         let mut plan = DeletePlan::default();
-        let (slot, _) =
-            self.lookup(io, t, id)?.ok_or(Error::NotFound { table: self.tables[t].name().into(), id })?;
+        let (slot, _) = self
+            .lookup(io, t, id)?
+            .ok_or_else(|| Error::NotFound { table: self.tables[t].name().into(), id })?;
         plan.delete.insert((t, id), slot);
         let mut level: Vec<(usize, BTreeSet<i64>)> = vec![(t, BTreeSet::from([id]))];
         let mut restricted: Vec<(usize, i64, usize, usize)> = Vec::new();

@@ -10,10 +10,9 @@ use super::constants::{NULL_CHAR, NULL_NUMBER, PAD};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DoesNotFit;
 
-/// Writes `value` left-justified into `slot`, padding with spaces; refuses a value
-/// whose decimal text is wider than the slot.
-pub fn put_int(slot: &mut [u8], value: i64) -> Result<(), DoesNotFit> {
-    let mut digits = [0u8; 20];
+/// The decimal text of `value`, written at the end of `digits` (an i64 has at most 20
+/// characters, sign included), without the formatting machinery of `write!`.
+pub fn int_text(value: i64, digits: &mut [u8; 20]) -> &[u8] {
     let mut start = digits.len();
     let mut n = value.unsigned_abs();
     loop {
@@ -28,7 +27,14 @@ pub fn put_int(slot: &mut [u8], value: i64) -> Result<(), DoesNotFit> {
         start -= 1;
         digits[start] = b'-';
     }
-    let text = &digits[start..];
+    &digits[start..]
+}
+
+/// Writes `value` left-justified into `slot`, padding with spaces; refuses a value
+/// whose decimal text is wider than the slot.
+pub fn put_int(slot: &mut [u8], value: i64) -> Result<(), DoesNotFit> {
+    let mut digits = [0u8; 20];
+    let text = int_text(value, &mut digits);
     if text.len() > slot.len() {
         return Err(DoesNotFit);
     }
@@ -127,6 +133,18 @@ mod tests {
         put_int(&mut slot, value).unwrap();
         assert_eq!(&slot, expected);
         assert_eq!(get_int(&slot), Ok(Some(value)));
+    }
+
+    #[rstest]
+    #[case(0)]
+    #[case(7)]
+    #[case(-42)]
+    #[case(1_000_000)]
+    #[case(i64::MAX)]
+    #[case(i64::MIN)]
+    fn int_text_is_the_display_text(#[case] value: i64) {
+        let mut digits = [0u8; 20];
+        assert_eq!(int_text(value, &mut digits), value.to_string().as_bytes());
     }
 
     #[rstest]

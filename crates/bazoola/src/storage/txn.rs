@@ -109,7 +109,17 @@ impl Shadow {
         let n = buf.len().min((self.len - offset) as usize);
         let buf = &mut buf[..n];
         let end = offset + n as u64;
-        let pages = offset / PAGE..end.div_ceil(PAGE);
+        // The common case, bytes within one page the transaction holds: one lookup
+        // instead of two range walks.
+        let first = offset / PAGE;
+        if n > 0 && first == (end - 1) / PAGE {
+            if let Some(data) = self.pages.get(&first) {
+                let at = (offset % PAGE) as usize;
+                buf.copy_from_slice(&data[at..at + n]);
+                return Ok(n);
+            }
+        }
+        let pages = first..end.div_ceil(PAGE);
         let covered = self.pages.range(pages.clone()).count() as u64 == pages.end - pages.start;
         if !covered {
             let disk_end = self.min_len.min(self.disk_len);
@@ -426,7 +436,11 @@ impl<'a> Io<'a> {
             }
             Ok(())
         });
-        outcome.unwrap_or(Err(Error::TransactionAborted))
+        // A match, not `unwrap_or(Err(…))`: that builds and drops an error on every write.
+        match outcome {
+            Some(result) => result,
+            None => Err(Error::TransactionAborted),
+        }
     }
 
     pub fn write_at(&mut self, file: FileId, data: &[u8], offset: u64) -> Result<()> {
@@ -493,6 +507,15 @@ impl<'a> Io<'a> {
             txn.attached.as_mut().and_then(|a| a.downcast_mut::<T>()).map(f)
         })
         .flatten()
+    }
+
+    /// Makes `bytes` the whole of `file` (a write and a truncation in one change).
+    pub fn replace(&mut self, file: FileId, bytes: &[u8]) -> Result<()> {
+        self.change(file, |disk, shadow| {
+            let held = shadow.write(disk, bytes, 0)?;
+            shadow.set_len(bytes.len() as u64);
+            Ok(held)
+        })
     }
 
     pub fn set_len(&mut self, file: FileId, len: u64) -> Result<()> {

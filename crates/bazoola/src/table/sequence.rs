@@ -2,7 +2,7 @@
 
 use super::Table;
 use crate::error::{Location, Result};
-use crate::format::codec::parse_int;
+use crate::format::codec::{int_text, parse_int};
 use crate::storage::txn::Io;
 
 impl Table {
@@ -19,13 +19,7 @@ impl Table {
     }
 
     pub fn set_seq(&self, io: &mut Io, seq: i64) -> Result<()> {
-        use std::io::Write;
-        let mut text = [0u8; 24];
-        let mut cursor = &mut text[..];
-        // An i64 has at most 20 characters: the buffer cannot run out.
-        let _ = write!(cursor, "{seq}");
-        let len = 24 - cursor.len();
-        io.write_at(self.seq, &text[..len], 0)?;
-        io.set_len(self.seq, len as u64)
+        let mut digits = [0u8; 20];
+        io.replace(self.seq, int_text(seq, &mut digits))
     }
 }
