@@ -85,27 +85,11 @@ fn execute(db: &Database, plan: &Select, analyze: bool) -> Result<(Vec<Vec<Value
         if let Some(row) = db.find_by_id(&base.table, id, &base.joins)? {
             let _ = sink.push_base(row)?;
         }
-    } else if sink.keeps_every_row() {
-        // Every row the engine gives becomes a result row, which the outcome holds
-        // anyway: take them in one batch, so that forward joins are looked up once
-        // for all rows rather than once per streamed batch.
-        // The engine's rows stay whole until every result row is made (their values
-        // moved out, nulls left): freeing each row's lists while making the result
-        // rows interleaves frees and allocations of different sizes, which made
-        // glibc's allocator sort its free lists on every allocation.
-        let mut rows = query().rows()?;
-        sink.rows.reserve_exact(rows.len());
-        if rows.first().is_some_and(|row| sink.whole(row)) {
-            // Each row's value list is a result row as it is: moved, nothing freed.
-            for row in rows {
-                let _ = sink.push_base(row)?;
-            }
-        } else {
-            for row in &mut rows {
-                let _ = sink.push_base_mut(row)?;
-            }
-        }
     } else {
+        // Streamed, each batch of the engine's rows made into result rows and freed
+        // before the next: collecting them all first held both lists at once (twice
+        // the memory at a million rows, and a heap that grew and shrank by megabytes
+        // each call, a thousand page faults a call at 20,000 rows).
         let mut failed = None;
         query().for_each(|row| match sink.push_base(row) {
             Ok(flow) => flow,
@@ -292,19 +276,6 @@ impl<'p> Sink<'p> {
         }
     }
 
-    /// Whether each row of the engine makes one result row, all of them kept: no
-    /// filter, grouping, DISTINCT or limit after the engine (a limit the engine applies
-    /// leaves none), no join that can drop or multiply a row.
-    fn keeps_every_row(&self) -> bool {
-        let plan = self.plan;
-        plan.residual.is_none()
-            && plan.aggregate.is_none()
-            && !plan.distinct
-            && (plan.cut_by_engine || (plan.limit.is_none() && plan.offset == 0))
-            && self.layout.forward_only
-            && self.layout.children.iter().flatten().all(|c| c.keep_unmatched)
-    }
-
     /// One row of the first table, its joined rows nested in it.
     fn push_base(&mut self, mut row: Row) -> Result<ControlFlow<()>> {
         if self.whole(&row) {
@@ -319,7 +290,8 @@ impl<'p> Sink<'p> {
         self.maps[0].as_ref().is_some_and(|m| m.whole)
     }
 
-    /// [`Sink::push_base`] of a row the caller keeps: its values may be moved out.
+    /// [`Sink::push_base`] of a row that is not a result row as it is: its values are
+    /// moved out into one (or, with inverse joins, copied into several).
     fn push_base_mut(&mut self, row: &mut Row) -> Result<ControlFlow<()>> {
         let mut flat = nulls(self.plan.width());
         if self.layout.forward_only {
