@@ -33,9 +33,8 @@ pub struct Database {
     generation: AtomicU64,
 }
 
-/// Turns `(name, value)` pairs with convenient types into the engine's form.
-/// The (field, value) pairs of an insert or update, the names kept as given: a `&str`
-/// costs no allocation.
+/// Turns `(name, value)` pairs with convenient types into the engine's form, the names
+/// kept as given: a `&str` costs no allocation.
 fn pairs<K: AsRef<str>, V: Into<Value>>(values: impl IntoIterator<Item = (K, V)>) -> Vec<(K, Value)> {
     values.into_iter().map(|(k, v)| (k, v.into())).collect()
 }
