@@ -189,3 +189,17 @@ def test_inverse_count_prints_as_written():
     )
     assert repr(InverseCount("a_id", "k", "t", cond=EQ(x=1))) == "InverseCount('a_id', 'k', 't', cond=EQ(x=1))"
     assert isinstance(inner, BaseJoin) and not isinstance(inner, Join)
+
+
+@pytest.mark.parametrize("container", [list, tuple, iter], ids=["list", "tuple", "iterator"])
+def test_joins_in_any_iterable_give_the_same_row(shops, container):
+    """The binding walks a list of joins directly and any other iterable generically:
+    both must build the same joins (a count with its `through`, a forward join)."""
+    joins = [
+        InverseCount("store_id", "products", "products"),
+        InverseCount("store_id", "employees", "departments", through=InverseCount("department_id", "n", "employees")),
+    ]
+    row = shops.find_by_id("stores", 1, joins=container(joins))
+    assert row == {"id": 1, "name": "s1", "products": N_PRODUCTS, "employees": N_DEPARTMENTS * N_EMPLOYEES}
+    dept = shops.find_by_id("departments", 1, joins=container([Join("store_id", "store", "stores")]))
+    assert dept["store"] == {"id": 1, "name": "s1"}

@@ -21,6 +21,14 @@ from .table import Schema, Table, _field_spec
 OrderBy = Union[str, Iterable[str], None]
 
 
+def _join_list(joins: Iterable[BaseJoin] | None) -> list[BaseJoin] | tuple[BaseJoin, ...] | None:
+    """The joins as a list: a generator is walked more than once (to tell whether the
+    engine can run them, then to run them), and would be empty the second time."""
+    if joins is None or isinstance(joins, (list, tuple)):
+        return joins
+    return list(joins)
+
+
 def _native_joins(joins: Iterable[BaseJoin]) -> bool:
     """Whether the engine can run all these joins (and the ones nested in them).
 
@@ -121,6 +129,7 @@ class DB:
         or a list of them: nulls first ascending, last descending, ties in file order),
         ``offset`` and ``limit`` choose which and in what order; ``fields`` which fields
         (``id`` always). Joins apply to the rows returned."""
+        joins = _join_list(joins)
         if joins and not _native_joins(joins):
             fields = _with_join_fields(fields, joins)
             rows = self._db.find_all(table_name, None, order_by, limit, offset, fields)
@@ -128,6 +137,7 @@ class DB:
         return self._db.find_all(table_name, joins, order_by, limit, offset, fields)
 
     def find_by_id(self, table_name: str, pk: int, *, joins: list[BaseJoin] | None = None) -> Row | None:
+        joins = _join_list(joins)
         if joins and not _native_joins(joins):
             row = self._db.find_by_id(table_name, pk)
             return None if row is None else self._python_joins(table_name, [row], joins)[0]
@@ -151,6 +161,7 @@ class DB:
         fields: Iterable[str] | None = None,
     ) -> list[Row]:
         """The rows satisfying ``cond``; the keyword arguments as for ``find_all``."""
+        joins = _join_list(joins)
         if joins and not _native_joins(joins):
             fields = _with_join_fields(fields, joins)
             rows = self._db.find_by_cond(table_name, cond, None, order_by, limit, offset, fields)
@@ -178,6 +189,7 @@ class DB:
         A generator left half way holds nothing: dropping it (or ``close()``) is all
         the cleaning up there is. The arguments are checked at once; the names in
         them, when the first row is asked for."""
+        joins = _join_list(joins)
         python_joins: Callable[[list[Row]], list[Row]] | None = None
         if joins and not _native_joins(joins):
             fields = _with_join_fields(fields, joins)
