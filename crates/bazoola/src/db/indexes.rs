@@ -277,6 +277,13 @@ impl Engine {
         })
     }
 
+    /// How many entries of `index` hold `key`: [`index_lookup`](Self::index_lookup)'s
+    /// entries counted a leaf at a time, without a call per entry.
+    pub fn index_count(&self, io: &mut Io, t: usize, index: &Index, key: &[u8]) -> Result<u64> {
+        let header = self.fresh_index(io, t, index)?;
+        index.tree.count(io, &header, &key::entry(key, 0), &|entry| &entry[..key.len()] != key)
+    }
+
     /// The bytes of the live row at `slot`, which an entry of `index` names. A fresh
     /// index names only live rows; anything else is a damaged index file.
     pub fn indexed_row(&self, io: &mut Io, t: usize, index: &Index, slot: u64) -> Result<Vec<u8>> {

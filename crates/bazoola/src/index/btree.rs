@@ -456,6 +456,58 @@ impl Tree {
             at = if reverse { leaf.count() as isize - 1 } else { 0 };
         }
     }
+
+    /// How many entries are `>= start` and before the first one `past` says is beyond
+    /// the range (`past` must hold of every entry after one it holds of, as for a range's
+    /// upper bound). A leaf whose last entry is within the range is counted whole, without
+    /// visiting its entries: a count of a range is a few leaves, not a call per entry.
+    pub fn count(&self, io: &mut Io, h: &Header, start: &[u8], past: &dyn Fn(&[u8]) -> bool) -> Result<u64> {
+        let e = self.entry_len();
+        let (_, mut leaf) = self.descend(io, h, start)?;
+        let (mut at, _) = self.position(&leaf, start);
+        let mut n = 0u64;
+        let mut pages_seen = 0u64;
+        loop {
+            let count = leaf.count();
+            if at < count {
+                if !past(leaf.item(count - 1, e)) {
+                    n += (count - at) as u64;
+                } else {
+                    // The first entry past the range is in this leaf: galloping from `at`
+                    // (most counts are of a few entries, a parent's children), then
+                    // bisecting between the last two probes.
+                    let (mut lo, mut step) = (at, 1);
+                    let mut hi = loop {
+                        let probe = lo + step - 1;
+                        if probe >= count - 1 || past(leaf.item(probe, e)) {
+                            break probe.min(count - 1);
+                        }
+                        lo = probe + 1;
+                        step *= 2;
+                    };
+                    while lo < hi {
+                        let mid = (lo + hi) / 2;
+                        if past(leaf.item(mid, e)) {
+                            hi = mid;
+                        } else {
+                            lo = mid + 1;
+                        }
+                    }
+                    return Ok(n + (lo - at) as u64);
+                }
+            }
+            let next = leaf.link_a();
+            pages_seen += 1;
+            if next == 0 {
+                return Ok(n);
+            }
+            if pages_seen > u64::from(h.pages) {
+                return Err(self.corrupt(io, leaf.no, h.page_size as usize, "the leaf chain loops"));
+            }
+            leaf = self.read(io, h, next, LEAF)?;
+            at = 0;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -528,7 +580,14 @@ pub(super) mod tests {
                     assert_eq!(got, model.range(bound.clone()..).cloned().collect::<Vec<_>>());
                     let mut back = Vec::new();
                     tree.scan(io, h, From::Entry(&bound), true, &mut |_, x| { back.push(x.to_vec()); Ok(ControlFlow::Continue(())) }).unwrap();
-                    assert_eq!(back, model.range(..=bound).rev().cloned().collect::<Vec<_>>());
+                    assert_eq!(back, model.range(..=bound.clone()).rev().cloned().collect::<Vec<_>>());
+                    // Counted up to a key (excluded), as a range's upper bound is.
+                    for high in [key - 5, key, key + 3, key + 40] {
+                        let past = |x: &[u8]| x >= e(high, 0).as_slice();
+                        let expected = model.range(bound.clone()..).take_while(|x| !past(x)).count() as u64;
+                        assert_eq!(tree.count(io, h, &bound, &past).unwrap(), expected);
+                    }
+                    assert_eq!(tree.count(io, h, &bound, &|_| false).unwrap(), model.range(bound.clone()..).count() as u64);
                 }
             });
         }

@@ -37,11 +37,7 @@ impl Engine {
             let mut counts = HashMap::with_capacity(parents.len());
             for &parent in parents {
                 let Some(key) = index.tree.kind.encode(&Value::Int(parent)) else { continue };
-                let mut n = 0;
-                self.index_lookup(io, join.table, index, &key, &mut |_| {
-                    n += 1;
-                    ControlFlow::Continue(())
-                })?;
+                let n = self.index_count(io, join.table, index, &key)?;
                 join.counters.examine(n);
                 counts.insert(parent, n);
             }

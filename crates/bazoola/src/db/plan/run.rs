@@ -145,42 +145,27 @@ impl Engine {
         counters: &super::node::Counters,
         visit: &mut dyn FnMut(u64) -> ControlFlow<()>,
     ) -> Result<()> {
-        let Access::IndexRange { index, lower, upper } = access else { return Ok(()) };
+        let Access::IndexRange { index, .. } = access else { return Ok(()) };
         let index = &self.tables[t].indexes[*index];
         let header = self.fresh_index(io, t, index)?;
-        let kind = index.tree.kind;
-        let k = kind.key_len();
-        // Nulls sort first and satisfy no range: start at the smallest value.
-        let smallest = match kind {
-            KeyKind::Int => Value::Int(i64::MIN),
-            KeyKind::Char { .. } => Value::Text(String::new()),
-        };
-        let (low, skip_low) = match lower {
-            Bound::Included(v) => (v, false),
-            Bound::Excluded(v) => (v, true),
-            Bound::Unbounded => (&smallest, false),
-        };
-        let low_key = kind.encode(low).unwrap_or_default();
-        let start = key::entry(&low_key, 0);
-        let high = match upper {
-            Bound::Included(v) => kind.encode(v).map(|k| (k, false)),
-            Bound::Excluded(v) => kind.encode(v).map(|k| (k, true)),
-            Bound::Unbounded => None,
-        };
-        // Exact at both ends: an excluded bound's own value is passed over.
-        index.tree.scan(io, &header, From::Entry(&start), false, &mut |_, entry| {
+        let Some(range) = EntryRange::of(access, index.tree.kind) else { return Ok(()) };
+        index.tree.scan(io, &header, From::Entry(&range.start), false, &mut |_, entry| {
             counters.examine(1);
-            let entry_key = &entry[..k];
-            if let Some((high, excluded)) = &high {
-                if entry_key > high.as_slice() || (*excluded && entry_key == high.as_slice()) {
-                    return Ok(ControlFlow::Break(()));
-                }
-            }
-            if skip_low && entry_key == low_key.as_slice() {
-                return Ok(ControlFlow::Continue(()));
+            if range.past(entry) {
+                return Ok(ControlFlow::Break(()));
             }
             Ok(visit(key::entry_slot(entry)))
         })
+    }
+
+    /// How many entries an index-range path covers: the B+tree's count, a leaf at a
+    /// time (see [`Tree::count`](crate::index::btree::Tree::count)).
+    fn count_range(&self, io: &mut Io, t: usize, access: &Access) -> Result<u64> {
+        let Access::IndexRange { index, .. } = access else { return Ok(0) };
+        let index = &self.tables[t].indexes[*index];
+        let header = self.fresh_index(io, t, index)?;
+        let Some(range) = EntryRange::of(access, index.tree.kind) else { return Ok(0) };
+        index.tree.count(io, &header, &range.start, &|entry| range.past(entry))
     }
 
     /// How many entries an index-range path covers, counted up to `cap`.
@@ -225,6 +210,21 @@ impl Engine {
                         plan.access_counters.examine(1);
                         n += u64::from(table.slot_of(io, id)?.is_some());
                     }
+                    n
+                }
+                Access::IndexLookup { index, keys } => {
+                    let index = &self.tables[plan.table].indexes[*index];
+                    let mut n = 0;
+                    for value in keys {
+                        let Some(key) = index.tree.kind.encode(value) else { continue };
+                        n += self.index_count(io, plan.table, index, &key)?;
+                    }
+                    plan.access_counters.examine(n);
+                    n
+                }
+                Access::IndexRange { .. } => {
+                    let n = self.count_range(io, plan.table, &plan.access)?;
+                    plan.access_counters.examine(n);
                     n
                 }
                 _ => {
@@ -574,5 +574,48 @@ impl Engine {
             kept.push((columns.clone(), key.into(), extended.clone()));
         }
         (extended, columns.len())
+    }
+}
+
+/// The entries an index-range path covers, as the B+tree orders them: from `start`, up
+/// to the first entry `past` the upper bound. Nulls sort first and satisfy no range, so
+/// an unbounded start is the smallest value; an excluded lower bound starts after every
+/// entry of its value (their slots are all below `u64::MAX`).
+struct EntryRange {
+    start: Vec<u8>,
+    key_len: usize,
+    /// The upper bound's key, and whether it is excluded.
+    high: Option<(Vec<u8>, bool)>,
+}
+
+impl EntryRange {
+    fn of(access: &Access, kind: KeyKind) -> Option<EntryRange> {
+        let Access::IndexRange { lower, upper, .. } = access else { return None };
+        let smallest = match kind {
+            KeyKind::Int => Value::Int(i64::MIN),
+            KeyKind::Char { .. } => Value::Text(String::new()),
+        };
+        let start = match lower {
+            Bound::Included(v) => key::entry(&kind.encode(v).unwrap_or_default(), 0),
+            Bound::Excluded(v) => key::entry(&kind.encode(v).unwrap_or_default(), u64::MAX),
+            Bound::Unbounded => key::entry(&kind.encode(&smallest).unwrap_or_default(), 0),
+        };
+        let high = match upper {
+            Bound::Included(v) => kind.encode(v).map(|k| (k, false)),
+            Bound::Excluded(v) => kind.encode(v).map(|k| (k, true)),
+            Bound::Unbounded => None,
+        };
+        Some(EntryRange { start, key_len: kind.key_len(), high })
+    }
+
+    /// Whether `entry` (and so every entry after it) is beyond the upper bound.
+    fn past(&self, entry: &[u8]) -> bool {
+        let entry_key = &entry[..self.key_len];
+        match &self.high {
+            Some((high, excluded)) => {
+                entry_key > high.as_slice() || (*excluded && entry_key == high.as_slice())
+            }
+            None => false,
+        }
     }
 }
