@@ -200,45 +200,13 @@ impl Engine {
     pub fn count_rows(&self, io: &mut Io, plan: &Plan) -> Result<u64> {
         self.prepare(io, plan)?;
         let cut = |n: u64| n.saturating_sub(plan.offset).min(plan.limit.unwrap_or(u64::MAX));
-        if plan.covered && !matches!(plan.access, Access::FullScan) {
+        if plan.covered {
             let started = Instant::now();
-            let n = match &plan.access {
-                Access::PkLookup { ids } => {
-                    let table = &self.tables[plan.table];
-                    let mut n = 0;
-                    for &id in ids {
-                        plan.access_counters.examine(1);
-                        n += u64::from(table.slot_of(io, id)?.is_some());
-                    }
-                    n
-                }
-                Access::IndexLookup { index, keys } => {
-                    let index = &self.tables[plan.table].indexes[*index];
-                    let mut n = 0;
-                    for value in keys {
-                        let Some(key) = index.tree.kind.encode(value) else { continue };
-                        n += self.index_count(io, plan.table, index, &key)?;
-                    }
-                    plan.access_counters.examine(n);
-                    n
-                }
-                Access::IndexRange { .. } => {
-                    let n = self.count_range(io, plan.table, &plan.access)?;
-                    plan.access_counters.examine(n);
-                    n
-                }
-                _ => {
-                    let mut n = 0;
-                    self.walk_entries(io, plan, &mut |_| {
-                        n += 1;
-                        ControlFlow::Continue(())
-                    })?;
-                    n
-                }
-            };
-            plan.access_counters.pass(n);
-            plan.access_counters.spend(started.elapsed());
-            return Ok(cut(n));
+            if let Some(n) = self.count_entries(io, plan)? {
+                plan.access_counters.pass(n);
+                plan.access_counters.spend(started.elapsed());
+                return Ok(cut(n));
+            }
         }
         if matches!(plan.access, Access::FullScan) && plan.filter.is_none() && plan.limit.is_none() {
             // Nothing to evaluate and no early stop. Every live row has one entry in each
@@ -274,6 +242,40 @@ impl Engine {
         };
         self.produce_ordered(io, plan, &mut tally)?;
         Ok(cut(n))
+    }
+
+    /// How many PK or index entries an index path yields (`None` for a full scan, which
+    /// has none): entries, not rows, so only for a plan whose path answers its whole
+    /// condition.
+    fn count_entries(&self, io: &mut Io, plan: &Plan) -> Result<Option<u64>> {
+        let n = match &plan.access {
+            Access::PkLookup { ids } => {
+                let table = &self.tables[plan.table];
+                let mut n = 0;
+                for &id in ids {
+                    plan.access_counters.examine(1);
+                    n += u64::from(table.slot_of(io, id)?.is_some());
+                }
+                n
+            }
+            Access::IndexLookup { index, keys } => {
+                let index = &self.tables[plan.table].indexes[*index];
+                let mut n = 0;
+                for value in keys {
+                    let Some(key) = index.tree.kind.encode(value) else { continue };
+                    n += self.index_count(io, plan.table, index, &key)?;
+                }
+                plan.access_counters.examine(n);
+                n
+            }
+            Access::IndexRange { .. } => {
+                let n = self.count_range(io, plan.table, &plan.access)?;
+                plan.access_counters.examine(n);
+                n
+            }
+            Access::FullScan => return Ok(None),
+        };
+        Ok(Some(n))
     }
 
     /// Calls `visit` with the slots an index path (lookup or range) yields, in key order.
