@@ -412,3 +412,60 @@ impl FreshPlan for Session {
         self.run_with(&statement, params).expect("fresh run")
     }
 }
+
+/// A script's INSERT runs as the statement parsed from its shape (its literals taken
+/// out), parsed once for every INSERT of that shape: each must still do, and fail with,
+/// exactly what the statement parsed as written does — inside a transaction too, and
+/// with the error's position in the text as written.
+#[rstest]
+#[case::one_row("INSERT INTO books (title, author_id, year) VALUES ('Dune', 1, 1965)")]
+#[case::several_rows("INSERT INTO books (title, author_id, year) VALUES ('A', 1, 1), ('B''s', 2, NULL)")]
+#[case::negative("INSERT INTO books (title, year) VALUES ('Neg', -5)")]
+#[case::every_column("INSERT INTO books VALUES (NULL, 'All', 3, 2000)")]
+#[case::unique_violation("INSERT INTO authors (name) VALUES ('Lem')")]
+#[case::second_row_violates("INSERT INTO authors (name) VALUES ('New'), ('Lem')")]
+#[case::broken_reference("INSERT INTO books (title, author_id) VALUES ('X', 99)")]
+#[case::taken_id("INSERT INTO books (id, title) VALUES (3, 'Taken')")]
+#[case::type_mismatch("INSERT INTO books (title, year) VALUES ('X', 'nineteen')")]
+#[case::too_long("INSERT INTO authors (name) VALUES ('a name far longer than twenty')")]
+#[case::not_null("INSERT INTO authors (name) VALUES (NULL)")]
+#[case::unknown_column("INSERT INTO books (titel) VALUES ('X')")]
+#[case::unknown_table("INSERT INTO nope VALUES (1)")]
+#[case::too_few_values("INSERT INTO books (title, year) VALUES ('X')")]
+#[case::unknown_function("INSERT INTO books (title, year) VALUES ('X', 1 + nosuch(2))")]
+#[case::adjacent_strings("INSERT INTO books (title) VALUES ('X' 'Y')")]
+#[case::unsupported_form("INSERT OR IGNORE INTO books (title) VALUES ('X')")]
+fn an_insert_run_by_its_shape_does_what_it_does_as_written(
+    #[case] sql: &str,
+    #[values(false, true)] in_transaction: bool,
+) {
+    // The shape's second run is the one that finds it kept.
+    let script: Vec<&str> = if in_transaction { vec!["BEGIN", sql, sql, "COMMIT"] } else { vec![sql, sql] };
+    let outcome = |session: &mut Session, statement: &str, as_written: bool| -> String {
+        let result = if as_written {
+            session.prepare(statement).and_then(|s| session.run(&s))
+        } else {
+            session.execute(statement).map(|mut outcomes| outcomes.remove(0))
+        };
+        match result {
+            Ok(outcome) => format!("{outcome:?}"),
+            Err(e) => format!("Error: {e}"),
+        }
+    };
+    let (_by_shape_dir, mut by_shape) = fixture();
+    let (_as_written_dir, mut as_written) = fixture();
+    for statement in &script {
+        assert_eq!(
+            outcome(&mut by_shape, statement, false),
+            outcome(&mut as_written, statement, true),
+            "{statement}"
+        );
+    }
+    for table in ["authors", "books"] {
+        let everything = format!("SELECT * FROM {table} ORDER BY id");
+        assert_eq!(
+            by_shape.execute(&everything).expect("select"),
+            as_written.execute(&everything).expect("select")
+        );
+    }
+}

@@ -40,6 +40,7 @@ pub mod run;
 pub mod scope;
 pub mod select;
 pub mod session;
+pub mod shape;
 pub mod subquery;
 pub mod types;
 pub mod value;

@@ -6,8 +6,9 @@ use std::path::Path;
 use bazoola::{Database, OpenOptions, Value};
 use sqlparser::ast;
 
-use super::parse::{self, CachedPlan, Statement};
+use super::parse::{self, CachedPlan, Statement, StatementText};
 use super::scope::Ctx;
+use super::shape::{self, ShapeCache};
 use super::{ddl, dml, run, select};
 use crate::error::{CliError, Result};
 use crate::session::Outcome;
@@ -26,6 +27,8 @@ use crate::session::Outcome;
 pub struct Session {
     db: Database,
     in_transaction: bool,
+    /// The INSERTs parsed from their shapes, for the next statements of the same shape.
+    shapes: ShapeCache,
 }
 
 impl Session {
@@ -38,7 +41,7 @@ impl Session {
     pub fn open_with(dir: &Path, options: OpenOptions) -> Result<Session> {
         std::fs::create_dir_all(dir).map_err(|source| CliError::Io { path: dir.to_path_buf(), source })?;
         let db = options.open_existing(dir)?;
-        Ok(Session { db, in_transaction: false })
+        Ok(Session { db, in_transaction: false, shapes: ShapeCache::default() })
     }
 
     pub fn database(&self) -> &Database {
@@ -69,11 +72,46 @@ impl Session {
         on_outcome: &mut dyn FnMut(Outcome) -> Result<()>,
     ) -> Result<()> {
         for piece in parse::split_statements(sql) {
-            let statement = parse::parse_statement(piece)?;
-            let outcome = self.run(&statement)?;
+            let outcome = match self.run_by_shape(&piece)? {
+                Some(outcome) => outcome,
+                None => {
+                    let statement = parse::parse_statement(piece)?;
+                    self.run(&statement)?
+                }
+            };
             on_outcome(outcome)?;
         }
         Ok(())
+    }
+
+    /// Runs an INSERT as the statement parsed from its shape (see [`shape`]) with its
+    /// own values, parsing the shape only the first time. `None` when the statement has
+    /// no shape, or when running it so gives an error that points into the text (those
+    /// come before anything is written): the caller then parses the statement as
+    /// written, for the same outcome and the error's true position.
+    fn run_by_shape(&mut self, piece: &StatementText<'_>) -> Result<Option<Outcome>> {
+        let Some(shape) = shape::of(piece.text) else { return Ok(None) };
+        let statement = match self.shapes.get(&shape.text) {
+            Some(statement) => statement,
+            None => {
+                let text = StatementText { text: &shape.text, start: piece.start, offset: piece.offset };
+                match parse::parse_statement(text) {
+                    Ok(s)
+                        if matches!(s.ast, ast::Statement::Insert(_))
+                            && s.parameter_count() == shape.values.len() =>
+                    {
+                        self.shapes.insert(shape.text.clone(), s)
+                    }
+                    _ => return Ok(None),
+                }
+            }
+        };
+        let ctx = Ctx::new(&self.db, statement, &shape.values);
+        let ast::Statement::Insert(insert) = &statement.ast else { return Ok(None) };
+        match dml::insert(&ctx, insert, self.in_transaction) {
+            Err(CliError::Parse { .. } | CliError::Unsupported { .. }) => Ok(None),
+            outcome => outcome.map(Some),
+        }
     }
 
     /// Parses one statement, to run any number of times ([`Session::run_with`] binds
