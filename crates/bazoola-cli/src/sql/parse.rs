@@ -237,23 +237,7 @@ pub fn split_statements(script: &str) -> Vec<StatementText<'_>> {
             }
             b'\'' | b'"' | b'`' | b'[' => {
                 content = true;
-                let close = if b == b'[' { b']' } else { b };
-                let mut j = i + 1;
-                loop {
-                    match bytes.get(j) {
-                        None => break,
-                        Some(&c) if c == close => {
-                            // A doubled quote is the quote itself (not for brackets).
-                            if close != b']' && bytes.get(j + 1) == Some(&close) {
-                                j += 2;
-                                continue;
-                            }
-                            j += 1;
-                            break;
-                        }
-                        Some(_) => j += 1,
-                    }
-                }
+                let j = quoted_end(bytes, i).unwrap_or(bytes.len());
                 advance(&mut i, j, &mut line, &mut column);
             }
             _ => {
@@ -269,6 +253,25 @@ pub fn split_statements(script: &str) -> Vec<StatementText<'_>> {
         out.push(StatementText { text: &script[start.0..], start: start.1, offset: start.0 });
     }
     out
+}
+
+/// The byte after the string or quoted name (`'…'`, `"…"`, `` `…` ``, `[…]`) whose
+/// opening quote is at `start`, or `None` if it does not close. A doubled quote inside
+/// is the quote itself (not in brackets).
+pub(super) fn quoted_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let close = if bytes[start] == b'[' { b']' } else { bytes[start] };
+    let mut j = start + 1;
+    loop {
+        let b = *bytes.get(j)?;
+        if b == close {
+            if close != b']' && bytes.get(j + 1) == Some(&close) {
+                j += 2;
+                continue;
+            }
+            return Some(j + 1);
+        }
+        j += 1;
+    }
 }
 
 /// Parses one statement's text (as [`split_statements`] gives it).

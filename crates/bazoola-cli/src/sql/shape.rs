@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use bazoola::Value;
 
 use super::bind::number;
-use super::parse::Statement;
+use super::parse::{quoted_end, Statement};
 
 /// The statements whose shapes are kept: beyond that the cache starts over (a script
 /// of INSERTs into a few tables has a few shapes).
@@ -75,7 +75,7 @@ pub fn of(text: &str) -> Option<Shape> {
                 values.push(Value::Text(value));
                 i = end;
             }
-            b'"' | b'`' | b'[' => i = quoted_name_end(bytes, i)?,
+            b'"' | b'`' | b'[' => i = quoted_end(bytes, i)?,
             b'-' if bytes.get(i + 1) == Some(&b'-') => return None,
             b'/' if bytes.get(i + 1) == Some(&b'*') => return None,
             b'?' | b':' | b'@' | b'$' => return None,
@@ -121,43 +121,9 @@ fn is_name_byte(b: u8) -> bool {
 /// The value of the string starting with the quote at `start`, and the byte after its
 /// closing quote; `None` if it does not close or holds a backslash.
 fn string_literal(text: &str, start: usize) -> Option<(String, usize)> {
-    let bytes = text.as_bytes();
-    let mut value = String::new();
-    let mut from = start + 1;
-    let mut j = from;
-    loop {
-        match *bytes.get(j)? {
-            b'\\' => return None,
-            b'\'' if bytes.get(j + 1) == Some(&b'\'') => {
-                value.push_str(&text[from..=j]);
-                j += 2;
-                from = j;
-            }
-            b'\'' => {
-                value.push_str(&text[from..j]);
-                return Some((value, j + 1));
-            }
-            _ => j += 1,
-        }
-    }
-}
-
-/// The byte after a quoted name (`"…"`, `` `…` ``, `[…]`) starting at `start`; a
-/// doubled quote inside is the quote itself (not in brackets).
-fn quoted_name_end(bytes: &[u8], start: usize) -> Option<usize> {
-    let close = if bytes[start] == b'[' { b']' } else { bytes[start] };
-    let mut j = start + 1;
-    loop {
-        let b = *bytes.get(j)?;
-        if b == close {
-            if close != b']' && bytes.get(j + 1) == Some(&close) {
-                j += 2;
-                continue;
-            }
-            return Some(j + 1);
-        }
-        j += 1;
-    }
+    let end = quoted_end(text.as_bytes(), start)?;
+    let inner = &text[start + 1..end - 1];
+    (!inner.contains('\\')).then(|| (inner.replace("''", "'"), end))
 }
 
 /// The statements parsed from shapes, by shape.
