@@ -234,6 +234,18 @@ impl PageCache {
         (done, true)
     }
 
+    /// Copies bytes `offset..offset + buf.len()` of `file` into `buf` if the cache holds
+    /// every one of them, without reading the file; `false` if it does not (what `buf`
+    /// then holds means nothing).
+    pub(super) fn copy_if_held(&self, file: FileId, buf: &mut [u8], offset: u64) -> bool {
+        if buf.is_empty() {
+            return true;
+        }
+        let end = offset + buf.len() as u64;
+        let (done, hit) = self.copy_held(file, offset / CACHE_PAGE, (end - 1) / CACHE_PAGE, buf, offset, end);
+        hit && done == buf.len()
+    }
+
     /// The length of `file`, if known.
     pub(super) fn known_len(&self, file: FileId) -> Option<u64> {
         self.files.get(file).and_then(|f| f.len)

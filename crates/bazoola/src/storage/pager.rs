@@ -7,7 +7,9 @@
 //! 1. append to the journal the length every newly touched file had before the
 //!    transaction, and the original bytes of every dirty page (and of any tail cut off)
 //!    not journaled before — one `pwrite` for a small transaction; `fdatasync` in `full`;
-//! 2. write the dirty pages and set the lengths.
+//! 2. write the dirty pages and set the lengths: a `pwrite` per run of adjacent pages,
+//!    runs a few pages apart joined by the bytes between them as the cache holds them
+//!    (see [`BRIDGE_MAX`]).
 //!
 //! Commit writes the last segment, then (in `full`) makes the data durable, then
 //! *retires* the journal (one `pwrite`; `fdatasync` in `full`). A transaction whose
@@ -79,6 +81,13 @@ pub const DEFAULT_TXN_MEMORY: usize = 16 << 20;
 
 /// The most bytes one journal record copies from a file at once.
 const COPY_CHUNK: u64 = 1 << 20;
+
+/// The widest gap between two dirty runs of one file that a commit fills with the bytes
+/// already there (from the cache) to write both in one `pwrite`. A B+tree node changed
+/// at its head (the entry count) and where an entry went in or out is two runs a few
+/// pages apart; copying up to a node's worth of unchanged bytes costs less than the
+/// second system call, and the watch event it would queue.
+const BRIDGE_MAX: u64 = 4096;
 
 struct OpenFile {
     name: String,
@@ -786,13 +795,18 @@ impl Pager {
                 }
                 Ok(())
             };
+            // Below this the file holds what it did before the transaction, but for the
+            // dirty pages: the bytes a bridge may copy from the cache.
+            let unchanged_below = shadow.min_len.min(shadow.disk_len);
             for (&page, data) in &shadow.pages {
                 let start = page * PAGE;
                 if start >= shadow.len {
                     break;
                 }
                 let end = (start + PAGE).min(shadow.len);
-                if run_start + run.len() as u64 != start || run.len() as u64 >= COPY_CHUNK {
+                let run_end = run_start + run.len() as u64;
+                let continues = run_end == start && (run.len() as u64) < COPY_CHUNK;
+                if !continues && !self.bridge(file, run, run_end, start, unchanged_below) {
                     flush(run, run_start, &mut size)?;
                     run_start = start;
                 }
@@ -803,13 +817,43 @@ impl Pager {
                 f.io.set_len(shadow.len).map_err(io_error(&f.path, IoOp::Truncate))?;
             }
             // What the file holds now, as the cache will tell the next reads.
-            let low = shadow.min_len.min(shadow.disk_len);
-            self.cache().wrote(file, &shadow.pages, shadow.disk_len, low, shadow.len);
+            self.cache().wrote(file, &shadow.pages, shadow.disk_len, unchanged_below, shadow.len);
             super::txn::recycle(&mut shadow.pages);
             shadow.disk_len = shadow.len;
             shadow.min_len = shadow.len;
         }
         Ok(())
+    }
+
+    /// Extends `run`, which ends at `run_end`, up to the next dirty page at `start` with
+    /// the bytes `file` holds in between, if the gap is at most [`BRIDGE_MAX`], lies below
+    /// `unchanged_below`, and the cache holds all of it (no read is made for it). The
+    /// bridged bytes are rewritten as they are: the journal need not hold them, and a
+    /// write torn across them leaves them as they were.
+    fn bridge(
+        &self,
+        file: FileId,
+        run: &mut Vec<u8>,
+        run_end: u64,
+        start: u64,
+        unchanged_below: u64,
+    ) -> bool {
+        if run.is_empty()
+            || start <= run_end
+            || start - run_end > BRIDGE_MAX
+            || start > unchanged_below
+            || run.len() as u64 + (start - run_end) + PAGE > COPY_CHUNK
+        {
+            return false;
+        }
+        let at = run.len();
+        run.resize(at + (start - run_end) as usize, 0);
+        if self.cache().copy_if_held(file, &mut run[at..], run_end) {
+            true
+        } else {
+            run.truncate(at);
+            false
+        }
     }
 }
 
