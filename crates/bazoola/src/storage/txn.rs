@@ -45,8 +45,8 @@ thread_local! {
 }
 
 thread_local! {
-    /// The buffer a write reads the pages it spans into, all at once, so that they are
-    /// in the cache when it takes them one by one; kept, not zeroed each time.
+    /// The buffer a write reads the pages it spans into, all at once, and takes them
+    /// from one by one; kept, not zeroed each time.
     static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -155,18 +155,19 @@ impl Shadow {
                 return Ok(0);
             }
         }
-        // The pages this write brings in from disk, in one read (an index node is eight).
+        // The pages this write brings in from disk, in one read (an index node is eight):
+        // (the bytes, where they start, how many the read found).
         let missing = (offset / PAGE..end.div_ceil(PAGE)).filter(|p| !self.pages.contains_key(p)).count();
+        let mut spanned = None;
         if missing > 1 && offset < self.disk_len {
             let first = offset / PAGE * PAGE;
             let len = (end.min(self.disk_len).div_ceil(PAGE) * PAGE - first) as usize;
-            SCRATCH.with(|scratch| -> Result<()> {
-                let mut scratch = scratch.borrow_mut();
-                if scratch.len() < len {
-                    scratch.resize(len, 0);
-                }
-                disk.read(&mut scratch[..len], first).map(|_| ())
-            })?;
+            let mut scratch = SCRATCH.with(|scratch| std::mem::take(&mut *scratch.borrow_mut()));
+            if scratch.len() < len {
+                scratch.resize(len, 0);
+            }
+            let got = disk.read(&mut scratch[..len], first)?;
+            spanned = Some((scratch, first, got));
         }
         for page in offset / PAGE..end.div_ceil(PAGE) {
             let start = page * PAGE;
@@ -179,7 +180,17 @@ impl Shadow {
                 let mut fresh = zeroed_page();
                 if start < self.disk_len {
                     let want = (self.disk_len - start).min(PAGE) as usize;
-                    let got = disk.read(&mut fresh[..want], start)?;
+                    let got = match &spanned {
+                        // Within the span read above (it covers every page of the write
+                        // the file has), short only where the file ends.
+                        Some((bytes, first, read)) => {
+                            let at = (start - first) as usize;
+                            let got = want.min(read.saturating_sub(at));
+                            fresh[..got].copy_from_slice(&bytes[at..at + got]);
+                            got
+                        }
+                        None => disk.read(&mut fresh[..want], start)?,
+                    };
                     if cut && start < self.txn_len && !self.journaled.contains(&page) {
                         let original = got.min((self.txn_len - start) as usize);
                         self.originals.insert(page, fresh[..original].to_vec());
@@ -212,6 +223,9 @@ impl Shadow {
             let hi = (start + PAGE).min(end);
             buf[(lo - start) as usize..(hi - start) as usize]
                 .copy_from_slice(&data[(lo - offset) as usize..(hi - offset) as usize]);
+        }
+        if let Some((scratch, _, _)) = spanned {
+            SCRATCH.with(|kept| *kept.borrow_mut() = scratch);
         }
         self.len = self.len.max(end);
         Ok(held)
