@@ -234,16 +234,29 @@ impl PageCache {
         (done, true)
     }
 
-    /// Copies bytes `offset..offset + buf.len()` of `file` into `buf` if the cache holds
-    /// every one of them, without reading the file; `false` if it does not (what `buf`
-    /// then holds means nothing).
-    pub(super) fn copy_if_held(&self, file: FileId, buf: &mut [u8], offset: u64) -> bool {
-        if buf.is_empty() {
+    /// Appends bytes `offset..offset + len` of `file` to `out` if the cache holds every
+    /// one of them, without reading the file; `false`, `out` untouched, if it does not.
+    pub(super) fn extend_if_held(&self, file: FileId, out: &mut Vec<u8>, offset: u64, len: usize) -> bool {
+        if len == 0 {
             return true;
         }
-        let end = offset + buf.len() as u64;
-        let (done, hit) = self.copy_held(file, offset / CACHE_PAGE, (end - 1) / CACHE_PAGE, buf, offset, end);
-        hit && done == buf.len()
+        let end = offset + len as u64;
+        let pages = offset / CACHE_PAGE..=(end - 1) / CACHE_PAGE;
+        // The bytes of `page` wanted, as a range within it.
+        let wanted = |page: u64| {
+            let start = page * CACHE_PAGE;
+            (offset.max(start) - start) as usize..(end - start).min(CACHE_PAGE) as usize
+        };
+        let held = |page: u64| self.page(file, page).filter(|data| data.len() >= wanted(page).end);
+        if !pages.clone().all(|page| held(page).is_some()) {
+            return false;
+        }
+        for page in pages {
+            if let Some(data) = held(page) {
+                out.extend_from_slice(&data[wanted(page)]);
+            }
+        }
+        true
     }
 
     /// The length of `file`, if known.

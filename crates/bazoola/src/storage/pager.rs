@@ -846,14 +846,7 @@ impl Pager {
         {
             return false;
         }
-        let at = run.len();
-        run.resize(at + (start - run_end) as usize, 0);
-        if self.cache().copy_if_held(file, &mut run[at..], run_end) {
-            true
-        } else {
-            run.truncate(at);
-            false
-        }
+        self.cache().extend_if_held(file, run, run_end, (start - run_end) as usize)
     }
 }
 
