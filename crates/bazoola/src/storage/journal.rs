@@ -150,7 +150,7 @@ impl<'a> SegmentWriter<'a> {
     pub fn with_capacity(file: &'a dyn FileIo, start: u64, nonce: u64, bytes: usize) -> SegmentWriter<'a> {
         let mut crc = crc32fast::Hasher::new();
         crc.update(&nonce.to_le_bytes());
-        let mut buf = Vec::with_capacity((HEADER_LEN + bytes).min(WRITE_CHUNK + 4096));
+        let mut buf = super::spare::take((HEADER_LEN + bytes).min(WRITE_CHUNK + 4096));
         buf.resize(HEADER_LEN, 0);
         SegmentWriter { file, start, nonce, crc, body_len: 0, buf, written: 0 }
     }
@@ -235,6 +235,12 @@ impl<'a> SegmentWriter<'a> {
             self.file.write_all_at(&header, self.start)?;
         }
         Ok((end, header))
+    }
+}
+
+impl Drop for SegmentWriter<'_> {
+    fn drop(&mut self) {
+        super::spare::give(std::mem::take(&mut self.buf));
     }
 }
 

@@ -10,6 +10,7 @@
 //! - [`recovery`]: rolling back a hot journal, in bounded memory.
 //! - [`change`]: whole files created, renamed and removed under the journal (schema
 //!   changes).
+//! - `spare`: byte buffers a thread keeps between commits.
 //! - [`lock`]: many readers or one writer, across threads (a lock state with a condvar)
 //!   and processes (`flock` on `.lock`); [`fork`] tells it when it was inherited.
 //! - `watch` (Linux): what changed in the directory since the last look, through
@@ -22,6 +23,7 @@ pub mod journal;
 pub mod lock;
 pub mod pager;
 pub mod recovery;
+mod spare;
 pub mod txn;
 pub mod vfs;
 #[cfg(target_os = "linux")]

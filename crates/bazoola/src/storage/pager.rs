@@ -735,7 +735,7 @@ impl Pager {
         let is_target = |txn: &Txn, file: FileId| txn.stamps.iter().any(|&(_, target, _)| target == file);
         // One buffer for the runs of adjacent pages of every file.
         let most = txn.shadows.values().map(|s| s.pages.len()).max().unwrap_or_default();
-        let mut run = Vec::with_capacity((most * PAGE as usize).min(COPY_CHUNK as usize));
+        let mut run = super::spare::take((most * PAGE as usize).min(COPY_CHUNK as usize));
         let mut next = txn.shadows.keys().next().copied();
         while let Some(file) = next {
             if !is_target(txn, file) {
@@ -769,6 +769,7 @@ impl Pager {
             }
             next = txn.shadows.range(file + 1..).next().map(|(&f, _)| f);
         }
+        super::spare::give(run);
         txn.held = 0;
         Ok(())
     }
