@@ -14,9 +14,10 @@
 //! the cache starts over) fragments the heap until the process's memory grows with the
 //! import's length. When the arena is full the cache starts again empty, reusing it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
+use super::page_map::PageMap;
 use super::pager::{FileId, Pager, PAGE};
 
 /// Bytes per cached page. A point lookup in a table larger than the cache misses on each
@@ -295,7 +296,7 @@ impl PageCache {
     pub(super) fn wrote(
         &mut self,
         file: FileId,
-        pages: &BTreeMap<u64, Box<[u8]>>,
+        pages: &PageMap<Box<[u8]>>,
         before: u64,
         low: u64,
         len: u64,
@@ -321,7 +322,7 @@ impl PageCache {
         let mut touched = std::mem::take(&mut self.touched);
         touched.clear();
         touched.push(before.min(low) / CACHE_PAGE);
-        for (&page, data) in pages {
+        for (page, data) in pages.iter() {
             let start = page * PAGE;
             if start >= len {
                 break;

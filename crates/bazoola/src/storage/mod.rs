@@ -10,7 +10,8 @@
 //! - [`recovery`]: rolling back a hot journal, in bounded memory.
 //! - [`change`]: whole files created, renamed and removed under the journal (schema
 //!   changes).
-//! - `spare`: byte buffers a thread keeps between commits.
+//! - `spare`: byte buffers a thread keeps between commits; `page_map`: a transaction's
+//!   pages of one file, in page order.
 //! - [`lock`]: many readers or one writer, across threads (a lock state with a condvar)
 //!   and processes (`flock` on `.lock`); [`fork`] tells it when it was inherited.
 //! - `watch` (Linux): what changed in the directory since the last look, through
@@ -21,6 +22,7 @@ pub mod change;
 pub mod fork;
 pub mod journal;
 pub mod lock;
+mod page_map;
 pub mod pager;
 pub mod recovery;
 mod spare;

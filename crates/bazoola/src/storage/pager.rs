@@ -650,7 +650,7 @@ impl Pager {
             .values()
             .map(|s| {
                 let tail = s.txn_len.min(s.disk_len).saturating_sub(s.min_len).min(COPY_CHUNK) as usize;
-                s.originals.values().map(|o| o.len() + 64).sum::<usize>() + tail + 128
+                s.originals.iter().map(|(_, o)| o.len() + 64).sum::<usize>() + tail + 128
             })
             .sum();
         let mut segment = SegmentWriter::with_capacity(self.journal.as_ref(), start, nonce, expected);
@@ -663,12 +663,12 @@ impl Pager {
                     shadow.length_journaled = true;
                 }
                 // Originals captured when pages were first dirtied, in runs of adjacent pages.
-                let originals = std::mem::take(&mut shadow.originals);
+                let mut originals = std::mem::take(&mut shadow.originals);
                 let mut pages = originals.iter().peekable();
-                while let Some((&first, _)) = pages.peek() {
+                while let Some(&(first, _)) = pages.peek() {
                     // The run's length first (its record head says it), then its bytes.
                     let (mut len, mut count) = (0, 0);
-                    for (&page, data) in originals.range(first..) {
+                    for (page, data) in originals.range(first, u64::MAX) {
                         if page != first + count {
                             break;
                         }
@@ -676,28 +676,27 @@ impl Pager {
                         count += 1;
                     }
                     segment.begin_bytes(name, first * PAGE, len as u32).map_err(put)?;
-                    for (&page, data) in pages.by_ref().take(count as usize) {
+                    for (page, data) in pages.by_ref().take(count as usize) {
                         segment.put(data).map_err(put)?;
-                        shadow.journaled.insert(page);
+                        shadow.journaled.insert(page, ());
                     }
                 }
+                super::spare::give_originals(originals.drain_values());
                 // A tail cut off since the last segment: whole pages, as the disk has
                 // them. (Nothing is cut when the smallest length reached the file's
                 // end: an append journals only the length.)
                 let tail_end = shadow.txn_len.min(shadow.disk_len);
                 let mut page = shadow.min_len / PAGE;
                 while shadow.min_len < tail_end && page * PAGE < tail_end {
-                    if shadow.journaled.contains(&page) {
+                    if shadow.journaled.contains(page) {
                         page += 1;
                         continue;
                     }
                     let start = page * PAGE;
                     let mut end = start;
-                    while end < tail_end
-                        && end - start < COPY_CHUNK
-                        && !shadow.journaled.contains(&(end / PAGE))
+                    while end < tail_end && end - start < COPY_CHUNK && !shadow.journaled.contains(end / PAGE)
                     {
-                        shadow.journaled.insert(end / PAGE);
+                        shadow.journaled.insert(end / PAGE, ());
                         end = (end + PAGE).min(tail_end);
                     }
                     // The cache holds what the disk does until `apply` writes.
@@ -799,7 +798,7 @@ impl Pager {
             // Below this the file holds what it did before the transaction, but for the
             // dirty pages: the bytes a bridge may copy from the cache.
             let unchanged_below = shadow.min_len.min(shadow.disk_len);
-            for (&page, data) in &shadow.pages {
+            for (page, data) in shadow.pages.iter() {
                 let start = page * PAGE;
                 if start >= shadow.len {
                     break;

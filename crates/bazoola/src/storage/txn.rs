@@ -9,10 +9,11 @@
 
 use std::any::Any;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
+use super::page_map::PageMap;
 use super::pager::{FileId, Pager, PAGE};
 use super::vfs::FileStat;
 use crate::error::{Error, Result};
@@ -29,13 +30,13 @@ pub(super) struct Shadow {
     /// The smallest length since the last spill: disk bytes at or past it are gone
     /// (read as zeros) even if the file grew again.
     pub min_len: u64,
-    pub pages: BTreeMap<u64, Box<[u8]>>,
+    pub pages: PageMap<Box<[u8]>>,
     /// What each dirty page below `txn_len` held before the transaction, captured by
     /// the read that loaded the page anyway; moved to the journal at the next segment.
-    pub originals: BTreeMap<u64, Vec<u8>>,
+    pub originals: PageMap<Vec<u8>>,
     /// Pages whose original is in the journal already (so a later change of theirs,
     /// after a spill, must not journal the transaction's own bytes as original).
-    pub journaled: BTreeSet<u64>,
+    pub journaled: PageMap<()>,
 }
 
 thread_local! {
@@ -66,20 +67,22 @@ fn zeroed_page() -> Box<[u8]> {
 }
 
 /// Gives pages back to this thread's spares.
-pub(super) fn recycle(pages: &mut BTreeMap<u64, Box<[u8]>>) {
+pub(super) fn recycle(pages: &mut PageMap<Box<[u8]>>) {
     SPARE_PAGES.with(|spare| {
         let mut spare = spare.borrow_mut();
-        while spare.len() < SPARE_PAGES_KEPT {
-            let Some((_, page)) = pages.pop_first() else { break };
+        for page in pages.drain_values() {
+            if spare.len() >= SPARE_PAGES_KEPT {
+                break;
+            }
             spare.push(page);
         }
     });
-    pages.clear();
 }
 
 impl Drop for Shadow {
     fn drop(&mut self) {
         recycle(&mut self.pages);
+        super::spare::give_originals(self.originals.drain_values());
     }
 }
 
@@ -96,9 +99,9 @@ impl Shadow {
             disk_len: len,
             len,
             min_len: len,
-            pages: BTreeMap::new(),
-            originals: BTreeMap::new(),
-            journaled: BTreeSet::new(),
+            pages: PageMap::default(),
+            originals: PageMap::default(),
+            journaled: PageMap::default(),
         }
     }
 
@@ -113,21 +116,21 @@ impl Shadow {
         // instead of two range walks.
         let first = offset / PAGE;
         if n > 0 && first == (end - 1) / PAGE {
-            if let Some(data) = self.pages.get(&first) {
+            if let Some(data) = self.pages.get(first) {
                 let at = (offset % PAGE) as usize;
                 buf.copy_from_slice(&data[at..at + n]);
                 return Ok(n);
             }
         }
-        let pages = first..end.div_ceil(PAGE);
-        let covered = self.pages.range(pages.clone()).count() as u64 == pages.end - pages.start;
+        let last = end.div_ceil(PAGE);
+        let covered = self.pages.range(first, last).count() as u64 == last - first;
         if !covered {
             let disk_end = self.min_len.min(self.disk_len);
             let from_disk = disk_end.saturating_sub(offset).min(n as u64) as usize;
             let got = if from_disk > 0 { disk.read(&mut buf[..from_disk], offset)? } else { 0 };
             buf[got..].fill(0);
         }
-        for (&page, data) in self.pages.range(pages) {
+        for (page, data) in self.pages.range(first, last) {
             let start = page * PAGE;
             let lo = start.max(offset);
             let hi = (start + PAGE).min(end);
@@ -146,9 +149,9 @@ impl Shadow {
         let p = offset / PAGE;
         if !data.is_empty()
             && p == (end - 1) / PAGE
-            && (offset >= self.txn_len || self.originals.contains_key(&p) || self.journaled.contains(&p))
+            && (offset >= self.txn_len || self.originals.contains(p) || self.journaled.contains(p))
         {
-            if let Some(page) = self.pages.get_mut(&p) {
+            if let Some(page) = self.pages.get_mut(p) {
                 let at = (offset % PAGE) as usize;
                 page[at..at + data.len()].copy_from_slice(data);
                 self.len = self.len.max(end);
@@ -157,7 +160,7 @@ impl Shadow {
         }
         // The pages this write brings in from disk, in one read (an index node is eight):
         // (the bytes, where they start, how many the read found).
-        let missing = (offset / PAGE..end.div_ceil(PAGE)).filter(|p| !self.pages.contains_key(p)).count();
+        let missing = (offset / PAGE..end.div_ceil(PAGE)).filter(|&p| !self.pages.contains(p)).count();
         let mut spanned = None;
         if missing > 1 && offset < self.disk_len {
             let first = offset / PAGE * PAGE;
@@ -176,7 +179,7 @@ impl Shadow {
             // their original must come from the disk).
             let original_end = (start + PAGE).min(self.txn_len);
             let cut = self.min_len < original_end;
-            if !self.pages.contains_key(&page) {
+            if !self.pages.contains(page) {
                 let mut fresh = zeroed_page();
                 if start < self.disk_len {
                     let want = (self.disk_len - start).min(PAGE) as usize;
@@ -191,9 +194,9 @@ impl Shadow {
                         }
                         None => disk.read(&mut fresh[..want], start)?,
                     };
-                    if cut && start < self.txn_len && !self.journaled.contains(&page) {
+                    if cut && start < self.txn_len && !self.journaled.contains(page) {
                         let original = got.min((self.txn_len - start) as usize);
-                        self.originals.insert(page, fresh[..original].to_vec());
+                        self.originals.insert(page, super::spare::original(&fresh[..original]));
                         held += original;
                     }
                     // Bytes the transaction cut off read as zeros, though still on disk.
@@ -204,20 +207,16 @@ impl Shadow {
                 self.pages.insert(page, fresh);
                 held += PAGE as usize;
             }
-            let Some(buf) = self.pages.get_mut(&page) else { continue };
+            let Some(buf) = self.pages.get_mut(page) else { continue };
             let lo = start.max(offset);
             // The original of a page is kept when the transaction first changes a byte
             // the file had: an append (a new row, a new PK entry) needs none, since the
             // journal's length record undoes it. Until then the shadow holds the page's
             // bytes as they were. (A page the transaction cut is journaled from the disk
             // instead, with the cut-off tail, see `Pager::write_segment`.)
-            if lo < original_end
-                && !cut
-                && !self.journaled.contains(&page)
-                && !self.originals.contains_key(&page)
-            {
+            if lo < original_end && !cut && !self.journaled.contains(page) && !self.originals.contains(page) {
                 let original = (original_end - start) as usize;
-                self.originals.insert(page, buf[..original].to_vec());
+                self.originals.insert(page, super::spare::original(&buf[..original]));
                 held += original;
             }
             let hi = (start + PAGE).min(end);
@@ -233,20 +232,24 @@ impl Shadow {
 
     /// Overwrites bytes already in the shadow's pages (a stamp, at apply time).
     pub(super) fn patch(&mut self, offset: u64, bytes: &[u8]) {
-        for (i, &b) in bytes.iter().enumerate() {
-            let at = offset + i as u64;
-            if let Some(page) = self.pages.get_mut(&(at / PAGE)) {
-                page[(at % PAGE) as usize] = b;
+        let mut done = 0;
+        while done < bytes.len() {
+            let at = offset + done as u64;
+            let within = (at % PAGE) as usize;
+            let n = (PAGE as usize - within).min(bytes.len() - done);
+            if let Some(page) = self.pages.get_mut(at / PAGE) {
+                page[within..within + n].copy_from_slice(&bytes[done..done + n]);
             }
+            done += n;
         }
     }
 
     fn set_len(&mut self, len: u64) {
         if len < self.len {
             let first_gone = len.div_ceil(PAGE);
-            self.pages.split_off(&first_gone);
+            self.pages.truncate_from(first_gone);
             if !len.is_multiple_of(PAGE) {
-                if let Some(page) = self.pages.get_mut(&(len / PAGE)) {
+                if let Some(page) = self.pages.get_mut(len / PAGE) {
                     page[(len % PAGE) as usize..].fill(0);
                 }
             }
@@ -537,5 +540,27 @@ impl<'a> Io<'a> {
             shadow.set_len(len);
             Ok(0)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stamp patched across a page boundary lands in both pages held, and in no page
+    /// the shadow does not hold.
+    #[test]
+    fn a_patch_spanning_pages_changes_the_held_ones_only() {
+        let mut shadow = Shadow::new(3 * PAGE);
+        shadow.pages.insert(0, vec![0u8; PAGE as usize].into_boxed_slice());
+        shadow.pages.insert(2, vec![0u8; PAGE as usize].into_boxed_slice());
+        let bytes: Vec<u8> = (1..=8).collect();
+        shadow.patch(PAGE - 4, &bytes);
+        shadow.patch(2 * PAGE - 2, &bytes[..4]);
+        let page = |p: u64| shadow.pages.get(p).map(|b| b.to_vec());
+        assert_eq!(page(0).map(|b| b[PAGE as usize - 4..].to_vec()), Some(vec![1, 2, 3, 4]));
+        assert_eq!(page(1), None);
+        assert_eq!(page(2).map(|b| b[..2].to_vec()), Some(vec![3, 4]));
+        assert!(page(2).is_some_and(|b| b[2..].iter().all(|&x| x == 0)));
     }
 }
