@@ -54,16 +54,12 @@ thread_local! {
 /// How many spare pages a thread keeps: enough for the few pages of a point operation.
 const SPARE_PAGES_KEPT: usize = 64;
 
-/// A page of zeros: a spare one if there is one.
-fn zeroed_page() -> Box<[u8]> {
+/// A page to fill, with whatever bytes it held: a spare one if there is one (the caller
+/// overwrites or zeroes every byte; zeroing a page about to be read over was a tenth
+/// of the shadow's upkeep).
+fn page_to_fill() -> Box<[u8]> {
     let spare = SPARE_PAGES.with(|spare| spare.borrow_mut().pop());
-    match spare {
-        Some(mut page) => {
-            page.fill(0);
-            page
-        }
-        None => vec![0u8; PAGE as usize].into_boxed_slice(),
-    }
+    spare.unwrap_or_else(|| vec![0u8; PAGE as usize].into_boxed_slice())
 }
 
 /// Gives pages back to this thread's spares.
@@ -180,8 +176,10 @@ impl Shadow {
             let original_end = (start + PAGE).min(self.txn_len);
             let cut = self.min_len < original_end;
             if !self.pages.contains(page) {
-                let mut fresh = zeroed_page();
-                if start < self.disk_len {
+                let mut fresh = page_to_fill();
+                if start >= self.disk_len {
+                    fresh.fill(0);
+                } else {
                     let want = (self.disk_len - start).min(PAGE) as usize;
                     let got = match &spanned {
                         // Within the span read above (it covers every page of the write
@@ -194,6 +192,8 @@ impl Shadow {
                         }
                         None => disk.read(&mut fresh[..want], start)?,
                     };
+                    // Past the file's end the page reads as zeros.
+                    fresh[got..].fill(0);
                     if cut && start < self.txn_len && !self.journaled.contains(page) {
                         let original = got.min((self.txn_len - start) as usize);
                         self.originals.insert(page, super::spare::original(&fresh[..original]));
