@@ -546,7 +546,7 @@ impl Pager {
         let full = self.sync == SyncMode::Full;
         let outcome = (|| {
             if journaled {
-                self.write_segment(&mut txn)?;
+                self.write_segment(&mut txn, true)?;
             }
             self.apply(&mut txn)?;
             if full {
@@ -611,7 +611,7 @@ impl Pager {
     /// Writes the transaction's pages out early, under a journal segment, and goes on
     /// from the new disk state.
     pub(super) fn spill(&self, txn: &mut Txn) -> Result<()> {
-        self.write_segment(txn)?;
+        self.write_segment(txn, false)?;
         self.apply(txn)
     }
 
@@ -636,8 +636,10 @@ impl Pager {
     }
 
     /// Appends a journal segment with what the files hold under the transaction's
-    /// dirty state and was not journaled before (step 1 of the module doc).
-    fn write_segment(&self, txn: &mut Txn) -> Result<()> {
+    /// dirty state and was not journaled before (step 1 of the module doc). `last`: the
+    /// transaction ends with this segment (a commit's), so which pages it journaled is
+    /// asked only by its own cut tail, below, and not recorded for files without one.
+    fn write_segment(&self, txn: &mut Txn, last: bool) -> Result<()> {
         self.touch_stamp_targets(txn)?;
         // From here until the journal is retired, it may be hot.
         self.known().journal_clean = false;
@@ -662,6 +664,8 @@ impl Pager {
                     segment.length(name, shadow.txn_len).map_err(put)?;
                     shadow.length_journaled = true;
                 }
+                let tail_end = shadow.txn_len.min(shadow.disk_len);
+                let record = !last || shadow.min_len < tail_end;
                 // Originals captured when pages were first dirtied, in runs of adjacent pages.
                 let mut originals = std::mem::take(&mut shadow.originals);
                 let mut pages = originals.iter().peekable();
@@ -678,14 +682,15 @@ impl Pager {
                     segment.begin_bytes(name, first * PAGE, len as u32).map_err(put)?;
                     for (page, data) in pages.by_ref().take(count as usize) {
                         segment.put(data).map_err(put)?;
-                        shadow.journaled.insert(page, ());
+                        if record {
+                            shadow.journaled.insert(page, ());
+                        }
                     }
                 }
                 super::spare::give_originals(originals.drain_values());
                 // A tail cut off since the last segment: whole pages, as the disk has
                 // them. (Nothing is cut when the smallest length reached the file's
                 // end: an append journals only the length.)
-                let tail_end = shadow.txn_len.min(shadow.disk_len);
                 let mut page = shadow.min_len / PAGE;
                 while shadow.min_len < tail_end && page * PAGE < tail_end {
                     if shadow.journaled.contains(page) {
