@@ -16,22 +16,23 @@ const FEW_MAX: usize = 64;
 /// The room a vector gets on its first insert: a point write's pages of one file.
 const FEW_FIRST: usize = 8;
 
-pub(super) enum PageMap<V> {
-    Few(Vec<(u64, V)>),
-    Many(BTreeMap<u64, V>),
+/// Keyed by page number, or by anything small and ordered (a transaction's files).
+pub(super) enum PageMap<V, K = u64> {
+    Few(Vec<(K, V)>),
+    Many(BTreeMap<K, V>),
 }
 
-impl<V> Default for PageMap<V> {
+impl<V, K> Default for PageMap<V, K> {
     fn default() -> Self {
         PageMap::Few(Vec::new())
     }
 }
 
-fn find<V>(few: &[(u64, V)], page: u64) -> Result<usize, usize> {
+fn find<K: Ord + Copy, V>(few: &[(K, V)], page: K) -> Result<usize, usize> {
     few.binary_search_by_key(&page, |&(p, _)| p)
 }
 
-impl<V> PageMap<V> {
+impl<V, K: Ord + Copy> PageMap<V, K> {
     pub fn len(&self) -> usize {
         match self {
             PageMap::Few(few) => few.len(),
@@ -43,31 +44,31 @@ impl<V> PageMap<V> {
         self.len() == 0
     }
 
-    pub fn get(&self, page: u64) -> Option<&V> {
+    pub fn get(&self, page: K) -> Option<&V> {
         match self {
             PageMap::Few(few) => find(few, page).ok().map(|i| &few[i].1),
             PageMap::Many(many) => many.get(&page),
         }
     }
 
-    pub fn get_mut(&mut self, page: u64) -> Option<&mut V> {
+    pub fn get_mut(&mut self, page: K) -> Option<&mut V> {
         match self {
             PageMap::Few(few) => find(few, page).ok().map(|i| &mut few[i].1),
             PageMap::Many(many) => many.get_mut(&page),
         }
     }
 
-    pub fn contains(&self, page: u64) -> bool {
+    pub fn contains(&self, page: K) -> bool {
         self.get(page).is_some()
     }
 
     /// Puts `value` at `page`, replacing what was there.
-    pub fn insert(&mut self, page: u64, value: V) {
+    pub fn insert(&mut self, page: K, value: V) {
         match self {
             PageMap::Few(few) => match find(few, page) {
                 Ok(i) => few[i].1 = value,
                 Err(_) if few.len() >= FEW_MAX => {
-                    let mut many: BTreeMap<u64, V> = std::mem::take(few).into_iter().collect();
+                    let mut many: BTreeMap<K, V> = std::mem::take(few).into_iter().collect();
                     many.insert(page, value);
                     *self = PageMap::Many(many);
                 }
@@ -85,7 +86,7 @@ impl<V> PageMap<V> {
     }
 
     /// The entries of pages `from..to`, in page order.
-    pub fn range(&self, from: u64, to: u64) -> Iter<'_, V> {
+    pub fn range(&self, from: K, to: K) -> Iter<'_, V, K> {
         match self {
             PageMap::Few(few) => {
                 let lo = find(few, from).unwrap_or_else(|i| i);
@@ -98,15 +99,61 @@ impl<V> PageMap<V> {
     }
 
     /// All entries, in page order.
-    pub fn iter(&self) -> Iter<'_, V> {
+    pub fn iter(&self) -> Iter<'_, V, K> {
         match self {
             PageMap::Few(few) => Iter::Few(few.iter()),
             PageMap::Many(many) => Iter::Many(many.range(..)),
         }
     }
 
+    /// All values, in key order.
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.iter().map(|(_, value)| value)
+    }
+
+    /// All entries, in key order, with their values to change.
+    pub fn iter_mut(&mut self) -> IterMut<'_, V, K> {
+        match self {
+            PageMap::Few(few) => IterMut::Few(few.iter_mut()),
+            PageMap::Many(many) => IterMut::Many(many.iter_mut()),
+        }
+    }
+
+    /// The value at `key`, made by `make` first if there is none (and nothing inserted
+    /// if making it fails).
+    pub fn get_or_try_insert_with<E>(
+        &mut self,
+        key: K,
+        make: impl FnOnce() -> Result<V, E>,
+    ) -> Result<&mut V, E> {
+        if let PageMap::Few(few) = self {
+            if few.len() >= FEW_MAX && find(few, key).is_err() {
+                *self = PageMap::Many(std::mem::take(few).into_iter().collect());
+            }
+        }
+        match self {
+            PageMap::Few(few) => {
+                let i = match find(few, key) {
+                    Ok(i) => i,
+                    Err(i) => {
+                        if few.capacity() == 0 {
+                            few.reserve_exact(FEW_FIRST);
+                        }
+                        few.insert(i, (key, make()?));
+                        i
+                    }
+                };
+                Ok(&mut few[i].1)
+            }
+            PageMap::Many(many) => match many.entry(key) {
+                btree_map::Entry::Occupied(held) => Ok(held.into_mut()),
+                btree_map::Entry::Vacant(new) => Ok(new.insert(make()?)),
+            },
+        }
+    }
+
     /// Drops the entries of pages `page` and after.
-    pub fn truncate_from(&mut self, page: u64) {
+    pub fn truncate_from(&mut self, page: K) {
         match self {
             PageMap::Few(few) => {
                 let at = find(few, page).unwrap_or_else(|i| i);
@@ -119,7 +166,7 @@ impl<V> PageMap<V> {
     }
 
     /// Takes every value out, in page order, leaving the map empty.
-    pub fn drain_values(&mut self) -> IntoValues<V> {
+    pub fn drain_values(&mut self) -> IntoValues<V, K> {
         match std::mem::take(self) {
             PageMap::Few(few) => IntoValues::Few(few.into_iter()),
             PageMap::Many(many) => IntoValues::Many(many.into_values()),
@@ -127,13 +174,30 @@ impl<V> PageMap<V> {
     }
 }
 
-/// The values taken out of a [`PageMap`], in page order.
-pub(super) enum IntoValues<V> {
-    Few(std::vec::IntoIter<(u64, V)>),
-    Many(btree_map::IntoValues<u64, V>),
+/// The entries of a [`PageMap`], as (key, value to change).
+pub(super) enum IterMut<'a, V, K = u64> {
+    Few(std::slice::IterMut<'a, (K, V)>),
+    Many(btree_map::IterMut<'a, K, V>),
 }
 
-impl<V> Iterator for IntoValues<V> {
+impl<'a, V, K: Copy> Iterator for IterMut<'a, V, K> {
+    type Item = (K, &'a mut V);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            IterMut::Few(few) => few.next().map(|(key, value)| (*key, value)),
+            IterMut::Many(many) => many.next().map(|(&key, value)| (key, value)),
+        }
+    }
+}
+
+/// The values taken out of a [`PageMap`], in page order.
+pub(super) enum IntoValues<V, K = u64> {
+    Few(std::vec::IntoIter<(K, V)>),
+    Many(btree_map::IntoValues<K, V>),
+}
+
+impl<V, K> Iterator for IntoValues<V, K> {
     type Item = V;
 
     fn next(&mut self) -> Option<V> {
@@ -145,13 +209,13 @@ impl<V> Iterator for IntoValues<V> {
 }
 
 /// The entries of a [`PageMap`], as (page, value).
-pub(super) enum Iter<'a, V> {
-    Few(std::slice::Iter<'a, (u64, V)>),
-    Many(btree_map::Range<'a, u64, V>),
+pub(super) enum Iter<'a, V, K = u64> {
+    Few(std::slice::Iter<'a, (K, V)>),
+    Many(btree_map::Range<'a, K, V>),
 }
 
-impl<'a, V> Iterator for Iter<'a, V> {
-    type Item = (u64, &'a V);
+impl<'a, V, K: Copy> Iterator for Iter<'a, V, K> {
+    type Item = (K, &'a V);
 
     fn next(&mut self) -> Option<Self::Item> {
         match self {
@@ -172,6 +236,9 @@ mod tests {
     #[derive(Debug, Clone)]
     enum Op {
         Insert(u64, u32),
+        GetOrInsert(u64, u32),
+        FailedInsert(u64),
+        AddOneToAll,
         TruncateFrom(u64),
         Drain,
     }
@@ -179,6 +246,9 @@ mod tests {
     fn op() -> impl Strategy<Value = Op> {
         prop_oneof![
             8 => (0..200u64, any::<u32>()).prop_map(|(p, v)| Op::Insert(p, v)),
+            4 => (0..200u64, any::<u32>()).prop_map(|(p, v)| Op::GetOrInsert(p, v)),
+            1 => (0..200u64).prop_map(Op::FailedInsert),
+            1 => Just(Op::AddOneToAll),
             1 => (0..200u64).prop_map(Op::TruncateFrom),
             1 => Just(Op::Drain),
         ]
@@ -195,6 +265,22 @@ mod tests {
                     Op::Insert(page, value) => {
                         map.insert(page, value);
                         model.insert(page, value);
+                    }
+                    Op::GetOrInsert(page, value) => {
+                        let got = *map.get_or_try_insert_with(page, || Ok::<_, ()>(value)).unwrap();
+                        prop_assert_eq!(got, *model.entry(page).or_insert(value));
+                    }
+                    Op::FailedInsert(page) => {
+                        let outcome = map.get_or_try_insert_with(page, || Err(())).map(|v| *v);
+                        prop_assert_eq!(outcome.ok(), model.get(&page).copied());
+                    }
+                    Op::AddOneToAll => {
+                        for (_, value) in map.iter_mut() {
+                            *value = value.wrapping_add(1);
+                        }
+                        for value in model.values_mut() {
+                            *value = value.wrapping_add(1);
+                        }
                     }
                     Op::TruncateFrom(page) => {
                         map.truncate_from(page);

@@ -307,7 +307,7 @@ impl Pager {
         let seen = watch.changes(&mut |change| match change {
             DirChange::Written(name) if name == OsStr::new(JOURNAL_FILE) => {}
             DirChange::Written(name) => {
-                if self.file_named(name).is_none_or(|file| !txn.shadows.contains_key(&file)) {
+                if self.file_named(name).is_none_or(|file| !txn.shadows.contains(file)) {
                     self.changed(name, &mut cache, &mut known);
                 }
             }
@@ -550,7 +550,7 @@ impl Pager {
             }
             self.apply(&mut txn)?;
             if full {
-                for &file in txn.shadows.keys() {
+                for (file, _) in txn.shadows.iter() {
                     let f = &self.files[file];
                     f.io.sync().map_err(io_error(&f.path, IoOp::Sync))?;
                 }
@@ -621,7 +621,7 @@ impl Pager {
         let wanted: Vec<(FileId, u64)> = txn
             .stamps
             .iter()
-            .filter(|(source, _, _)| txn.shadows.get(source).is_some_and(Shadow::dirty))
+            .filter(|(source, _, _)| txn.shadows.get(*source).is_some_and(Shadow::dirty))
             .map(|&(_, target, at)| (target, at))
             .collect();
         for (target, at) in wanted {
@@ -652,12 +652,12 @@ impl Pager {
             .values()
             .map(|s| {
                 let tail = s.txn_len.min(s.disk_len).saturating_sub(s.min_len).min(COPY_CHUNK) as usize;
-                s.originals.iter().map(|(_, o)| o.len() + 64).sum::<usize>() + tail + 128
+                s.originals.values().map(|o| o.len() + 64).sum::<usize>() + tail + 128
             })
             .sum();
         let mut segment = SegmentWriter::with_capacity(self.journal.as_ref(), start, nonce, expected);
         let mut write = || -> Result<()> {
-            for (&file, shadow) in txn.shadows.iter_mut() {
+            for (file, shadow) in txn.shadows.iter_mut() {
                 let name = &self.files[file].name;
                 let put = |e| io_error(&self.journal_path, IoOp::Write)(e);
                 if !shadow.length_journaled {
@@ -733,25 +733,25 @@ impl Pager {
         // An index whose data file this writes without stamping it is not known to
         // describe it any more.
         self.known().fresh.retain(|&(index, data)| {
-            !txn.shadows.get(&data).is_some_and(Shadow::dirty)
+            !txn.shadows.get(data).is_some_and(Shadow::dirty)
                 || txn.stamps.iter().any(|&(source, target, _)| source == data && target == index)
         });
         let is_target = |txn: &Txn, file: FileId| txn.stamps.iter().any(|&(_, target, _)| target == file);
         // One buffer for the runs of adjacent pages of every file.
         let most = txn.shadows.values().map(|s| s.pages.len()).max().unwrap_or_default();
         let mut run = super::spare::take((most * PAGE as usize).min(COPY_CHUNK as usize));
-        let mut next = txn.shadows.keys().next().copied();
+        let mut next = txn.shadows.iter().next().map(|(f, _)| f);
         while let Some(file) = next {
             if !is_target(txn, file) {
                 self.apply_file(txn, file, &mut run)?;
             }
-            next = txn.shadows.range(file + 1..).next().map(|(&f, _)| f);
+            next = txn.shadows.range(file + 1, FileId::MAX).next().map(|(f, _)| f);
         }
         // One `stat` per source, however many indexes it stamps (its files are all
         // written by now).
         let mut stamped: Option<(FileId, [u8; STAMP_LEN])> = None;
         for &(source, target, at) in &txn.stamps {
-            let Some(shadow) = txn.shadows.get_mut(&target) else { continue };
+            let Some(shadow) = txn.shadows.get_mut(target) else { continue };
             if !shadow.dirty() {
                 continue;
             }
@@ -766,12 +766,12 @@ impl Pager {
             stamped = Some((source, stamp));
             shadow.patch(at, &stamp);
         }
-        let mut next = txn.shadows.keys().next().copied();
+        let mut next = txn.shadows.iter().next().map(|(f, _)| f);
         while let Some(file) = next {
             if is_target(txn, file) {
                 self.apply_file(txn, file, &mut run)?;
             }
-            next = txn.shadows.range(file + 1..).next().map(|(&f, _)| f);
+            next = txn.shadows.range(file + 1, FileId::MAX).next().map(|(f, _)| f);
         }
         super::spare::give(run);
         txn.held = 0;
@@ -781,7 +781,7 @@ impl Pager {
     /// Writes one file's dirty pages, in runs of adjacent pages gathered in `run`.
     fn apply_file(&self, txn: &mut Txn, file: FileId, run: &mut Vec<u8>) -> Result<()> {
         {
-            let Some(shadow) = txn.shadows.get_mut(&file) else { return Ok(()) };
+            let Some(shadow) = txn.shadows.get_mut(file) else { return Ok(()) };
             let f = &self.files[file];
             if shadow.min_len < shadow.disk_len {
                 f.io.set_len(shadow.min_len).map_err(io_error(&f.path, IoOp::Truncate))?;

@@ -274,7 +274,7 @@ impl Disk<'_> {
 /// A write transaction's pending changes. Owned by the thread holding the write lock.
 #[derive(Default)]
 pub struct Txn {
-    pub(super) shadows: BTreeMap<FileId, Shadow>,
+    pub(super) shadows: PageMap<Shadow, FileId>,
     /// Set when an operation failed half-way: the transaction can only roll back.
     pub aborted: bool,
     /// Count of writes, so a failed operation can tell whether it changed anything.
@@ -321,10 +321,8 @@ impl Txn {
         pager: &'t Pager,
         file: FileId,
     ) -> Result<(&'t mut Shadow, Disk<'t>)> {
-        let shadow = match self.shadows.entry(file) {
-            std::collections::btree_map::Entry::Occupied(held) => held.into_mut(),
-            std::collections::btree_map::Entry::Vacant(new) => new.insert(Shadow::new(pager.len(file)?)),
-        };
+        let shadow =
+            self.shadows.get_or_try_insert_with(file, || Ok::<_, Error>(Shadow::new(pager.len(file)?)))?;
         Ok((shadow, Disk { pager, file }))
     }
 }
@@ -420,7 +418,7 @@ impl<'a> Io<'a> {
 
     /// The file's length as this operation sees it.
     pub fn len(&mut self, file: FileId) -> Result<u64> {
-        let shadowed = self.with_ref(|txn| txn.shadows.get(&file).map(|shadow| shadow.len)).flatten();
+        let shadowed = self.with_ref(|txn| txn.shadows.get(file).map(|shadow| shadow.len)).flatten();
         match shadowed {
             Some(len) => Ok(len),
             None => self.pager.len(file),
@@ -432,7 +430,7 @@ impl<'a> Io<'a> {
         let pager = self.pager;
         let in_txn = self.with_ref(|txn| {
             let disk = Disk { pager, file };
-            txn.shadows.get(&file).map(|shadow| shadow.read(&disk, buf, offset))
+            txn.shadows.get(file).map(|shadow| shadow.read(&disk, buf, offset))
         });
         match in_txn.flatten() {
             Some(result) => result,
