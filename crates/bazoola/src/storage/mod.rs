@@ -11,7 +11,7 @@
 //! - [`change`]: whole files created, renamed and removed under the journal (schema
 //!   changes).
 //! - `spare`: byte buffers a thread keeps between commits; `page_map`: a transaction's
-//!   pages of one file, in page order.
+//!   files, and each file's pages, in order.
 //! - [`lock`]: many readers or one writer, across threads (a lock state with a condvar)
 //!   and processes (`flock` on `.lock`); [`fork`] tells it when it was inherited.
 //! - `watch` (Linux): what changed in the directory since the last look, through

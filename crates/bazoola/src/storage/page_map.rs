@@ -1,7 +1,8 @@
-//! A map from page numbers to what a transaction holds for each, ordered by page.
+//! A map from page numbers (or files) to what a transaction holds for each, in order.
 //!
-//! A point write's transaction holds a handful of pages per file (a row's, an index
-//! node's five or six), in three maps per file (pages, originals, pages journaled).
+//! A point write's transaction holds a handful of files, and a handful of pages per
+//! file (a row's, an index node's five or six), in three maps per file (pages,
+//! originals, pages journaled).
 //! As `BTreeMap`s, making, searching and dropping them cost about a seventh of an
 //! insert's instructions: each first insert allocates a node, and each drop walks and
 //! frees it. A sorted vector does the same work with a binary search and one
@@ -30,6 +31,14 @@ impl<V, K> Default for PageMap<V, K> {
 
 fn find<K: Ord + Copy, V>(few: &[(K, V)], page: K) -> Result<usize, usize> {
     few.binary_search_by_key(&page, |&(p, _)| p)
+}
+
+/// Inserts at position `i` of the vector, with room for a point write's pages at once.
+fn put<K, V>(few: &mut Vec<(K, V)>, i: usize, key: K, value: V) {
+    if few.capacity() == 0 {
+        few.reserve_exact(FEW_FIRST);
+    }
+    few.insert(i, (key, value));
 }
 
 impl<V, K: Ord + Copy> PageMap<V, K> {
@@ -64,23 +73,23 @@ impl<V, K: Ord + Copy> PageMap<V, K> {
 
     /// Puts `value` at `page`, replacing what was there.
     pub fn insert(&mut self, page: K, value: V) {
+        self.grow_if_full(page);
         match self {
             PageMap::Few(few) => match find(few, page) {
                 Ok(i) => few[i].1 = value,
-                Err(_) if few.len() >= FEW_MAX => {
-                    let mut many: BTreeMap<K, V> = std::mem::take(few).into_iter().collect();
-                    many.insert(page, value);
-                    *self = PageMap::Many(many);
-                }
-                Err(i) => {
-                    if few.capacity() == 0 {
-                        few.reserve_exact(FEW_FIRST);
-                    }
-                    few.insert(i, (page, value));
-                }
+                Err(i) => put(few, i, page, value),
             },
             PageMap::Many(many) => {
                 many.insert(page, value);
+            }
+        }
+    }
+
+    /// Turns a full vector into a `BTreeMap` when `key` would be one entry more.
+    fn grow_if_full(&mut self, key: K) {
+        if let PageMap::Few(few) = self {
+            if few.len() >= FEW_MAX && find(few, key).is_err() {
+                *self = PageMap::Many(std::mem::take(few).into_iter().collect());
             }
         }
     }
@@ -126,20 +135,13 @@ impl<V, K: Ord + Copy> PageMap<V, K> {
         key: K,
         make: impl FnOnce() -> Result<V, E>,
     ) -> Result<&mut V, E> {
-        if let PageMap::Few(few) = self {
-            if few.len() >= FEW_MAX && find(few, key).is_err() {
-                *self = PageMap::Many(std::mem::take(few).into_iter().collect());
-            }
-        }
+        self.grow_if_full(key);
         match self {
             PageMap::Few(few) => {
                 let i = match find(few, key) {
                     Ok(i) => i,
                     Err(i) => {
-                        if few.capacity() == 0 {
-                            few.reserve_exact(FEW_FIRST);
-                        }
-                        few.insert(i, (key, make()?));
+                        put(few, i, key, make()?);
                         i
                     }
                 };
