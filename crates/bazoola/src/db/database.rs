@@ -450,7 +450,7 @@ pub(crate) const STREAM_BATCH: usize = 1024;
 
 /// Every row `plan` yields, joins applied.
 pub(crate) fn collect(e: &Engine, io: &mut crate::storage::txn::Io, plan: &Plan) -> Result<Vec<Row>> {
-    let mut rows = Vec::new();
+    let mut rows = Vec::with_capacity(plan.rows_bound());
     e.execute(io, plan, usize::MAX, &mut |row| {
         rows.push(row);
         Ok(ControlFlow::Continue(()))

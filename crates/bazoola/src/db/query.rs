@@ -60,21 +60,21 @@ impl Engine {
     }
 
     /// Calls `visit` with the slot and bytes of every live row of table `t` whose field
-    /// `field` holds one of `ids` — through the field's index when it has one (a lookup
-    /// per id), else in one scan. Rows come in slot order for a scan, and grouped by id
-    /// in `ids`' order through the index.
+    /// `field` holds one of `ids` (sorted, distinct) — through the field's index when it
+    /// has one (a lookup per id), else in one scan. Rows come in slot order for a scan,
+    /// and grouped by id in `ids`' order through the index.
     pub fn rows_holding(
         &self,
         io: &mut Io,
         t: usize,
         field: usize,
-        ids: &std::collections::BTreeSet<i64>,
+        ids: &[i64],
         visit: &mut RawVisitor,
     ) -> Result<()> {
         let table = &self.tables[t];
         let Some(index) = self.index_on(t, field) else {
             return self.scan_raw(io, t, &mut |io, slot, row| match get_int(table.layout.slot(row, field)) {
-                Ok(Some(v)) if ids.contains(&v) => visit(io, slot, row),
+                Ok(Some(v)) if ids.binary_search(&v).is_ok() => visit(io, slot, row),
                 Ok(_) => Ok(ControlFlow::Continue(())),
                 Err(_) => {
                     table.decode_field(io, slot, row, field)?;

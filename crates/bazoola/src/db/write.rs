@@ -175,7 +175,7 @@ impl Engine {
             .lookup(io, t, id)?
             .ok_or_else(|| Error::NotFound { table: self.tables[t].name().into(), id })?;
         plan.delete.insert((t, id), slot);
-        let mut level: Vec<(usize, BTreeSet<i64>)> = vec![(t, BTreeSet::from([id]))];
+        let mut level: Vec<(usize, Vec<i64>)> = vec![(t, vec![id])];
         let mut restricted: Vec<(usize, i64, usize, usize)> = Vec::new();
         while let Some((target, ids)) = level.pop() {
             for &(rt, field, rule) in &self.referrers[target] {
@@ -183,14 +183,14 @@ impl Engine {
                     continue;
                 }
                 let referring = &self.tables[rt];
-                let mut cascaded = BTreeSet::new();
+                let mut cascaded = Vec::new();
                 self.rows_holding(io, rt, field, &ids, &mut |io, slot, row| {
                     let row_id = referring.decode_field(io, slot, row, 0)?.as_int().unwrap_or_default();
                     match rule {
                         OnDelete::Restrict => restricted.push((rt, row_id, target, field)),
                         OnDelete::Cascade => {
                             if plan.delete.insert((rt, row_id), slot).is_none() {
-                                cascaded.insert(row_id);
+                                cascaded.push(row_id);
                             }
                         }
                         OnDelete::SetNull => plan.set_null.entry((rt, slot)).or_default().push(field),
@@ -199,6 +199,8 @@ impl Engine {
                     Ok(ControlFlow::Continue(()))
                 })?;
                 if !cascaded.is_empty() {
+                    // Distinct already: each row goes into the plan once.
+                    cascaded.sort_unstable();
                     level.push((rt, cascaded));
                 }
             }

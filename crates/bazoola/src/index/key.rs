@@ -56,19 +56,26 @@ impl KeyKind {
     /// string for an INT, an integer for a CHAR, a CHAR value too long).
     pub fn encode(self, value: &Value) -> Option<Vec<u8>> {
         let mut key = vec![0u8; self.key_len()];
+        self.encode_into(value, &mut key).then_some(key)
+    }
+
+    /// [`encode`](Self::encode) into `key` (`key_len` bytes), for a caller encoding many
+    /// keys into one buffer; `false` when the value cannot be in this index.
+    pub fn encode_into(self, value: &Value, key: &mut [u8]) -> bool {
+        key.fill(0);
         match (self, value) {
             (_, Value::Null) => key[0] = NULL_FLAG,
-            (KeyKind::Int, Value::Int(v)) => put_int(&mut key, *v),
+            (KeyKind::Int, Value::Int(v)) => put_int(key, *v),
             (KeyKind::Char { size }, Value::Text(text)) => {
                 let bytes = text.trim_end_matches(|c: char| c.is_ascii_whitespace()).as_bytes();
                 if bytes.len() > size {
-                    return None;
+                    return false;
                 }
-                put_char(&mut key, size, bytes);
+                put_char(key, size, bytes);
             }
-            _ => return None,
+            _ => return false,
         }
-        Some(key)
+        true
     }
 
     /// The key of a field's raw slot in a row, without decoding the row.

@@ -10,7 +10,7 @@
 //! runs once for all of them. A condition, or an FK declared
 //! `NOINDEX`, makes the count read the rows it counts.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::time::Instant;
 
@@ -22,24 +22,28 @@ use crate::storage::txn::Io;
 use crate::value::Value;
 
 impl Engine {
-    /// For each of `parents` (ids of the rows the count hangs off), how many rows
-    /// `join` counts; parents with none are missing from the map.
-    pub fn count_referring(
-        &self,
-        io: &mut Io,
-        join: &JoinPlan,
-        parents: &BTreeSet<i64>,
-    ) -> Result<HashMap<i64, u64>> {
+    /// How many rows `join` counts for each of `parents` (ids of the rows the count
+    /// hangs off, sorted and distinct): the counts, in `parents`' order.
+    pub fn count_referring(&self, io: &mut Io, join: &JoinPlan, parents: &[i64]) -> Result<Vec<u64>> {
         let table = &self.tables[join.table];
         if let (Via::FkIndex { index }, None, None) = (join.via, &join.filter, &join.through) {
-            // A plain count: the index entries of each parent, counted where they lie.
+            // A plain count: the index entries of each parent, counted where they lie,
+            // from one entry buffer (the parent's key, then slot 0: before its entries).
             let index = &table.indexes[index];
-            let mut counts = HashMap::with_capacity(parents.len());
+            let header = self.fresh_index(io, join.table, index)?;
+            let kind = index.tree.kind;
+            let key_len = kind.key_len();
+            let mut start = vec![0u8; kind.entry_len()];
+            let mut counts = Vec::with_capacity(parents.len());
             for &parent in parents {
-                let Some(key) = index.tree.kind.encode(&Value::Int(parent)) else { continue };
-                let n = self.index_count(io, join.table, index, &key)?;
+                let n = if kind.encode_into(&Value::Int(parent), &mut start[..key_len]) {
+                    let key = &start[..key_len];
+                    index.tree.count(io, &header, &start, &|entry| &entry[..key_len] != key)?
+                } else {
+                    0
+                };
                 join.counters.examine(n);
-                counts.insert(parent, n);
+                counts.push(n);
             }
             return Ok(counts);
         }
@@ -89,23 +93,24 @@ impl Engine {
                 })?;
             }
         }
-        let counts: HashMap<i64, u64> = match &join.through {
-            None => referring.into_iter().map(|(parent, ids)| (parent, ids.len() as u64)).collect(),
+        let counts: Vec<u64> = match &join.through {
+            None => parents.iter().map(|p| referring.get(p).map_or(0, |ids| ids.len() as u64)).collect(),
             Some(inner) => {
-                let middle: BTreeSet<i64> = referring.values().flatten().copied().collect();
+                let mut middle: Vec<i64> = referring.values().flatten().copied().collect();
+                middle.sort_unstable();
+                middle.dedup();
                 let started = Instant::now();
                 let inner_counts = self.count_referring(io, inner, &middle)?;
                 // The outer count's time is taken by whoever applies it; the inner one's here.
                 inner.counters.spend(started.elapsed());
-                referring
-                    .into_iter()
-                    .map(|(parent, ids)| {
-                        (parent, ids.iter().map(|id| inner_counts.get(id).copied().unwrap_or(0)).sum())
-                    })
+                let inner_count = |id: &i64| middle.binary_search(id).map_or(0, |at| inner_counts[at]);
+                parents
+                    .iter()
+                    .map(|p| referring.get(p).map_or(0, |ids| ids.iter().map(inner_count).sum()))
                     .collect()
             }
         };
-        join.counters.pass(counts.values().sum());
+        join.counters.pass(counts.iter().sum());
         Ok(counts)
     }
 }

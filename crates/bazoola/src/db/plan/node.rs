@@ -167,7 +167,25 @@ impl fmt::Debug for Plan {
     }
 }
 
+/// The most rows [`Plan::rows_bound`] makes room for up front.
+const ROWS_RESERVED_MAX: u64 = 1024;
+
 impl Plan {
+    /// How many rows to make room for before running: what the limit (or a lookup's
+    /// ids) lets through, capped. Other results grow their vectors as rows come.
+    pub(crate) fn rows_bound(&self) -> usize {
+        let ids = match &self.access {
+            Access::PkLookup { ids } => Some(ids.len() as u64),
+            _ => None,
+        };
+        let bound = match (self.limit, ids) {
+            (Some(limit), Some(ids)) => limit.min(ids),
+            (Some(n), None) | (None, Some(n)) => n,
+            (None, None) => 0,
+        };
+        bound.min(ROWS_RESERVED_MAX) as usize
+    }
+
     /// How the rows are reached.
     pub fn access(&self) -> &Access {
         &self.access

@@ -9,7 +9,7 @@
 //! use: a read that meets a stale one gives up here, when retrying it under the write
 //! lock cannot deliver a row twice.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::ops::{Bound, ControlFlow};
 use std::sync::Arc;
 use std::time::Instant;
@@ -187,7 +187,10 @@ impl Engine {
     /// collected at once).
     pub fn execute(&self, io: &mut Io, plan: &Plan, batch: usize, sink: &mut RowSink) -> Result<()> {
         self.prepare(io, plan)?;
-        let mut out = Emitter { engine: self, plan, batch, sink, skipped: 0, taken: 0, pending: Vec::new() };
+        // Room for the rows a limit lets through, at once: grown a row at a time, the
+        // batch of the ten newest books was reallocated three times.
+        let pending = Vec::with_capacity(plan.rows_bound().min(batch));
+        let mut out = Emitter { engine: self, plan, batch, sink, skipped: 0, taken: 0, pending };
         let mut push = |io: &mut Io, slot: u64, row: &[u8]| out.push(io, slot, row);
         self.produce_ordered(io, plan, &mut push)?;
         let _stopped = out.flush(io)?;
@@ -425,10 +428,12 @@ impl Engine {
                     }
                 }
                 JoinKind::Count => {
-                    let parents: BTreeSet<i64> = rows.iter().map(Row::id).collect();
+                    let mut parents: Vec<i64> = rows.iter().map(Row::id).collect();
+                    parents.sort_unstable();
+                    parents.dedup();
                     let counts = self.count_referring(io, join, &parents)?;
                     for row in rows.iter_mut() {
-                        let n = counts.get(&row.id()).copied().unwrap_or(0);
+                        let n = parents.binary_search(&row.id()).map_or(0, |at| counts[at]);
                         row.set_joined(&columns, position, Value::Int(n as i64));
                     }
                 }
@@ -480,7 +485,9 @@ impl Engine {
     /// The rows of an inverse join's table whose FK holds the id of one of `rows`,
     /// grouped by that id, in slot order within a group.
     fn referring_rows(&self, io: &mut Io, join: &JoinPlan, rows: &[Row]) -> Result<HashMap<i64, Vec<Row>>> {
-        let ids: BTreeSet<i64> = rows.iter().map(Row::id).collect();
+        let mut ids: Vec<i64> = rows.iter().map(Row::id).collect();
+        ids.sort_unstable();
+        ids.dedup();
         let other = &self.tables[join.table];
         let mut groups: HashMap<i64, Vec<(u64, Row)>> = HashMap::new();
         self.rows_holding(io, join.table, join.field, &ids, &mut |io, slot, row| {
