@@ -144,6 +144,11 @@ fn point_ops(n: usize, engine_name: &str, op: &str, count: usize) {
         "find_by_id_join" => (0..count).filter(|_| e.find_book_with_author(id())).count(),
         "inverse_join" => (0..count).map(|_| e.author_with_books(id())).sum(),
         "inverse_count" => (0..count).map(|_| e.author_book_count(id()) as usize).sum(),
+        // The ids of SPEC §7's InverseCount phase (97 apart), where `inverse_count`'s are
+        // random.
+        "inverse_count_seq" => {
+            (0..count).map(|i| e.author_book_count(1 + (i * 97 % n) as i64) as usize).sum()
+        }
         "newest" => (0..count).map(|_| e.newest_books(10)).sum(),
         "eq_year" => (0..count).map(|i| e.books_with_year(1900 + (i % 120) as i64)).sum(),
         "gt_year" => (0..count).map(|i| e.books_after(2015 + (i % 4) as i64)).sum(),

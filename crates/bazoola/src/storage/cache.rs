@@ -31,6 +31,10 @@ use crate::error::Result;
 /// Reads this large or larger (scans) go straight to the file: caching them would only
 /// copy them, and push out the pages point operations come back to.
 const CACHED_READ_MAX: usize = 64 << 10;
+/// Pages a miss just after the previous one reads past what it was asked for, and how
+/// far after the previous miss it may start (see [`PageCache::read_ahead`]).
+const READ_AHEAD: u64 = 7;
+const READ_AHEAD_WINDOW: u64 = 8;
 /// The most the cache keeps.
 const CACHE_MAX: usize = 4 << 20;
 const SLOTS: usize = CACHE_MAX / CACHE_PAGE as usize;
@@ -60,6 +64,9 @@ struct FilePages {
     pages: HashMap<u64, u32, BuildHasherDefault<PageHasher>>,
     /// The file's length, when a read found its end, a `stat` told it, or a write set it.
     len: Option<u64>,
+    /// The page after the last one a miss read: where a walk forward through the file
+    /// misses next.
+    miss_end: u64,
 }
 
 impl PageCache {
@@ -170,6 +177,7 @@ impl PageCache {
         if hit {
             return Ok(done);
         }
+        let last = self.read_ahead(file, first, last, known_len);
         if first == last {
             return self.read_page(pager, file, first, buf, offset);
         }
@@ -200,6 +208,27 @@ impl PageCache {
         }
         self.run = run;
         Ok(got)
+    }
+
+    /// The last page a miss of pages `first..=last` reads: more than `last` when the miss
+    /// comes just after the previous one (rows walked by increasing id, leaves in key
+    /// order), so that one read serves the next few lookups. At a million rows, the
+    /// SPEC §7 relation counts (authors 97 ids apart) missed 2.45 times per call with
+    /// pages read one at a time, SQLite (4 KiB pages) 0.81 times. A random lookup is
+    /// almost never near the previous miss, and still reads one page.
+    fn read_ahead(&mut self, file: FileId, first: u64, last: u64, known_len: Option<u64>) -> u64 {
+        let f = self.file(file);
+        let forward = first >= f.miss_end && first - f.miss_end < READ_AHEAD_WINDOW;
+        let mut end = last;
+        if forward {
+            let file_last = known_len.map_or(u64::MAX, |len| len.saturating_sub(1) / CACHE_PAGE);
+            let held = |page: u64| self.page(file, page).is_some();
+            while end < file_last && end - last < READ_AHEAD && !held(end + 1) {
+                end += 1;
+            }
+        }
+        self.file(file).miss_end = end + 1;
+        end
     }
 
     /// Copies bytes `offset..end` of `file` from the held pages `first..=last` into
@@ -379,5 +408,45 @@ impl Hasher for PageHasher {
 
     fn write_u64(&mut self, n: u64) {
         self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use proptest::prelude::*;
+
+    use super::CACHE_PAGE;
+    use crate::storage::pager::{Pager, SyncMode};
+    use crate::storage::txn::Io;
+    use crate::storage::vfs::OsVfs;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// Reads through the cache give the file's bytes, whatever their order: random
+        /// ones, walks forward that read ahead, reads across pages and past the end.
+        #[test]
+        fn reads_through_the_cache_give_the_files_bytes(
+            len in 0u64..40 * CACHE_PAGE,
+            walks in proptest::collection::vec((0u64..44 * CACHE_PAGE, 1u64..4000, 1usize..2100, 1usize..12), 1..12),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+            std::fs::write(dir.path().join("t.dat"), &bytes).unwrap();
+            let mut pager = Pager::open(dir.path(), Arc::new(OsVfs), SyncMode::Off, 1 << 20, false).unwrap();
+            let file = pager.add_file("t.dat").unwrap();
+            let io = Io::reader(&pager);
+            for (start, stride, size, steps) in walks {
+                for step in 0..steps as u64 {
+                    let offset = start + step * stride;
+                    let mut buf = vec![0u8; size];
+                    let n = io.read_at(file, &mut buf, offset).unwrap();
+                    let from = (offset.min(len)) as usize;
+                    let want = &bytes[from..(from + size).min(len as usize)];
+                    prop_assert_eq!(&buf[..n], want, "{} bytes at {}", size, offset);
+                }
+            }
+        }
     }
 }
