@@ -20,8 +20,10 @@ pub enum Value {
     Float(f64),
     /// CHAR and TEXT fields.
     Text(String),
-    /// The referenced row of a `Join` (or `Null` when the FK is null).
-    Row(Box<Row>),
+    /// The referenced row of a `Join` (or `Null` when the FK is null). Shared: the rows
+    /// referring to one target share it rather than each holding a copy (a million
+    /// books joined to their authors made a copy for every book sharing its author).
+    Row(Arc<Row>),
     /// The referring rows of an `InverseJoin`.
     Rows(Vec<Row>),
 }

@@ -330,7 +330,7 @@ impl<'p> Sink<'p> {
         for c in 0..self.layout.children[s].len() {
             let at = self.maps[s].as_ref().and_then(|m| m.nested[c]);
             let joined = match at.map(|i| &mut values[i]) {
-                Some(Value::Row(r)) => Some(&mut **r),
+                Some(Value::Row(r)) => Some(std::sync::Arc::make_mut(r)),
                 _ => None,
             };
             let child = &self.layout.children[s][c];

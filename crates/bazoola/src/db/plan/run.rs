@@ -387,34 +387,20 @@ impl Engine {
                     let fk = first.columns().iter().position(|c| **c == *join.field_name);
                     let mut found: Vec<Row> = self.referenced_rows(io, join, rows, fk)?;
                     self.apply_joins(io, &mut found, &join.joins)?;
-                    // Each target with the row that took it: the last row referring to
-                    // it takes it, the rows before take copies of that row's. Rows each
-                    // referring to their own target (a find_by_id, most joins of a
-                    // table's rows to their parents) copy nothing.
-                    // (By id, searched: a hash map of them cost a find_by_id + Join more
-                    // than its own row's lookup.)
-                    let mut targets: Vec<(i64, Option<Row>, usize)> =
-                        found.into_iter().map(|row| (row.id(), Some(row), 0)).collect();
-                    targets.sort_unstable_by_key(|(id, _, _)| *id);
-                    for at in (0..rows.len()).rev() {
-                        let target = match fk.map(|i| &rows[at].values()[i]) {
+                    // Each target shared by the rows referring to it, found by id
+                    // (searched: a hash map of them cost a find_by_id + Join more than
+                    // its own row's lookup).
+                    let mut targets: Vec<(i64, Value)> =
+                        found.into_iter().map(|row| (row.id(), Value::Row(Arc::new(row)))).collect();
+                    targets.sort_unstable_by_key(|(id, _)| *id);
+                    for row in rows.iter_mut() {
+                        let joined = match fk.map(|i| &row.values()[i]) {
                             Some(Value::Int(id)) => targets
-                                .binary_search_by_key(id, |(id, _, _)| *id)
-                                .ok()
-                                .map(|i| &mut targets[i]),
-                            _ => None,
+                                .binary_search_by_key(id, |(id, _)| *id)
+                                .map_or(Value::Null, |i| targets[i].1.clone()),
+                            _ => Value::Null,
                         };
-                        let joined = match target {
-                            Some((_, found, holder)) => match found.take() {
-                                Some(row) => {
-                                    *holder = at;
-                                    Value::Row(Box::new(row))
-                                }
-                                None => rows[*holder].values()[position].clone(),
-                            },
-                            None => Value::Null,
-                        };
-                        rows[at].set_joined(&columns, position, joined);
+                        row.set_joined(&columns, position, joined);
                     }
                 }
                 JoinKind::Inverse => {
