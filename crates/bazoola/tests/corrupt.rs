@@ -91,6 +91,30 @@ fn corrupt_side_files_are_named(
     assert!(err.to_string().contains(message), "{err}");
 }
 
+/// A join's targets are looked up by id through the PK index, one or several at a
+/// time: an entry pointing at another row is corrupt data either way, never the wrong
+/// row joined.
+#[rstest]
+#[case::one_target(&[2])]
+#[case::several_targets(&[1, 2, 1])]
+fn a_join_through_a_misdirected_index_entry_is_corrupt_data(#[case] targets: &[i64]) {
+    let dir = tempfile::tempdir().unwrap();
+    let schemas = || [table_a(), common::table_b(bazoola::OnDelete::Restrict)];
+    let db = Database::open(dir.path(), schemas()).unwrap();
+    common::text(&db, "a", "foo");
+    common::text(&db, "a", "bar");
+    for &target in targets {
+        db.insert("b", [("a_id", target)]).unwrap();
+    }
+    db.close();
+    // Id 2's entry points at slot 0, which holds row 1.
+    std::fs::write(dir.path().join("a__id.idx.dat"), "0        0        ").unwrap();
+    let db = Database::open(dir.path(), schemas()).unwrap();
+    let err = db.find_all("b", &[bazoola::Join::forward("a_id", "a", "a")]).unwrap_err();
+    assert!(matches!(err, Error::CorruptData(_)), "{err:?}");
+    assert!(err.to_string().contains("index entry of id 2 points at a row with id 1"), "{err}");
+}
+
 #[test]
 fn a_bad_text_reference_is_corrupt_data() {
     let dir = tempfile::tempdir().unwrap();

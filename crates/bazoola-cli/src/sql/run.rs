@@ -8,6 +8,7 @@ use std::cell::{RefCell, RefMut};
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 use std::ops::ControlFlow;
+use std::sync::Arc;
 
 use bazoola::{Columns, Cond, Database, Query, Row, Value};
 
@@ -329,16 +330,19 @@ impl<'p> Sink<'p> {
         // The joined rows first: they are taken out of this row's values.
         for c in 0..self.layout.children[s].len() {
             let at = self.maps[s].as_ref().and_then(|m| m.nested[c]);
-            let joined = match at.map(|i| &mut values[i]) {
-                Some(Value::Row(r)) => Some(std::sync::Arc::make_mut(r)),
-                _ => None,
-            };
             let child = &self.layout.children[s][c];
             let (source, keep_unmatched) = (child.source, child.keep_unmatched);
-            if joined.is_none() && !keep_unmatched {
-                return false;
-            }
-            if !self.place(source, joined, flat) {
+            let placed = match at.map(|i| &mut values[i]) {
+                // A target this row alone refers to: its values move.
+                Some(Value::Row(r)) if Arc::strong_count(r) == 1 && Arc::weak_count(r) == 0 => {
+                    self.place(source, Arc::get_mut(r), flat)
+                }
+                // One other rows share: its values are copied.
+                Some(Value::Row(r)) => self.place_shared(source, r, flat),
+                _ if keep_unmatched => self.place(source, None, flat),
+                _ => false,
+            };
+            if !placed {
                 return false;
             }
         }
@@ -348,6 +352,26 @@ impl<'p> Sink<'p> {
                     // A swap, not an assignment: the null it replaces needs no drop.
                     std::mem::swap(&mut flat[*slot], value);
                 }
+            }
+        }
+        true
+    }
+
+    /// [`place`](Self::place) for a joined row that other rows of the result share: its
+    /// values, and those of the rows joined below it, are copied instead of moved.
+    fn place_shared(&mut self, s: usize, row: &Row, flat: &mut [Value]) -> bool {
+        self.fill(s, Some(row), flat);
+        for c in 0..self.layout.children[s].len() {
+            let at = self.maps[s].as_ref().and_then(|m| m.nested[c]);
+            let child = &self.layout.children[s][c];
+            let (source, keep_unmatched) = (child.source, child.keep_unmatched);
+            let placed = match at.map(|i| &row.values()[i]) {
+                Some(Value::Row(r)) => self.place_shared(source, r, flat),
+                _ if keep_unmatched => self.place(source, None, flat),
+                _ => false,
+            };
+            if !placed {
+                return false;
             }
         }
         true

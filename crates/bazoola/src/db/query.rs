@@ -27,10 +27,24 @@ impl Engine {
         }
         let held = table.decode_field(io, slot, &row, 0)?;
         if held != Value::Int(id) {
-            let detail = format!("the index entry of id {id} points at a row with id {}", held.repr());
-            return Err(table.corrupt(io, table.index_file(), Location::Slot(slot), detail));
+            return Err(self.misdirected(io, t, id, slot, &held));
         }
         Ok(Some((slot, row)))
+    }
+
+    /// The error of a PK-index entry for `id` pointing at slot `slot`, whose row holds
+    /// id `held` instead.
+    pub(crate) fn misdirected(
+        &self,
+        io: &Io,
+        t: usize,
+        id: i64,
+        slot: u64,
+        held: &Value,
+    ) -> crate::error::Error {
+        let table = &self.tables[t];
+        let detail = format!("the index entry of id {id} points at a row with id {}", held.repr());
+        table.corrupt(io, table.index_file(), Location::Slot(slot), detail)
     }
 
     pub fn find_by_id(&self, io: &mut Io, t: usize, id: i64) -> Result<Option<Row>> {

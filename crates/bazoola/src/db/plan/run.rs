@@ -445,12 +445,28 @@ impl Engine {
         ids.dedup();
         let other = &self.tables[join.table];
         let mut found = Vec::with_capacity(ids.len());
-        if ids.len() < 64 || (ids.len() as u64) * 8 < other.slot_count(io)? {
-            for id in ids {
+        if let [id] = ids[..] {
+            // One target (a find_by_id + Join): a plain lookup.
+            join.counters.examine(1);
+            found.extend(self.find_by_id(io, join.table, id)?);
+        } else if ids.len() < 64 || (ids.len() as u64) * 8 < other.slot_count(io)? {
+            // Their PK entries read a span at a time, then the rows in slot order, each
+            // checked to hold the id its entry is for (as `lookup` checks one).
+            let slots = other.slots_of(io, &ids)?;
+            let mut wanted: Vec<(u64, i64)> =
+                slots.into_iter().zip(&ids).filter_map(|(slot, &id)| Some((slot?, id))).collect();
+            wanted.sort_unstable();
+            let mut bytes = vec![0u8; other.layout.row_size];
+            for (slot, id) in wanted {
                 join.counters.examine(1);
-                if let Some(row) = self.find_by_id(io, join.table, id)? {
-                    found.push(row);
+                if !other.read_row(io, slot, &mut bytes)? || Table::is_deleted(&bytes) {
+                    continue;
                 }
+                let values = other.decode_row(io, slot, &bytes)?;
+                if values[0] != Value::Int(id) {
+                    return Err(self.misdirected(io, join.table, id, slot, &values[0]));
+                }
+                found.push(Row::new(other.columns.clone(), values));
             }
         } else {
             self.scan_raw(io, join.table, &mut |io, slot, row| {
