@@ -12,7 +12,6 @@ use super::cond::Cond;
 use super::engine::Engine;
 use super::join::Join;
 use super::open::OpenOptions;
-use super::plan::Plan;
 use super::query_builder::Query;
 use crate::error::{AlterError, Error, Result};
 use crate::format::constants::SPEC_WIDTH;
@@ -262,7 +261,7 @@ impl Database {
     fn find(&self, table: &str, cond: Option<&Cond>, joins: &[Join]) -> Result<Vec<Row>> {
         self.run(|e| {
             let plan = e.plan(e.table(table)?, cond, joins)?;
-            e.read(|io| collect(e, io, &plan))
+            e.read(|io| e.collect(io, &plan))
         })
     }
 
@@ -447,16 +446,6 @@ impl Database {
 
 /// Rows a streaming read decodes and joins at a time.
 pub(crate) const STREAM_BATCH: usize = 1024;
-
-/// Every row `plan` yields, joins applied.
-pub(crate) fn collect(e: &Engine, io: &mut crate::storage::txn::Io, plan: &Plan) -> Result<Vec<Row>> {
-    let mut rows = Vec::with_capacity(plan.rows_bound());
-    e.execute(io, plan, usize::MAX, &mut |row| {
-        rows.push(row);
-        Ok(ControlFlow::Continue(()))
-    })?;
-    Ok(rows)
-}
 
 pub(crate) struct EngineRef<'a>(RwLockReadGuard<'a, Option<Engine>>);
 

@@ -30,7 +30,7 @@
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
-use super::database::{collect, Database, STREAM_BATCH};
+use super::database::{Database, STREAM_BATCH};
 use super::engine::Engine;
 use super::plan::aggregate::Aggregate;
 use super::plan::{Agg, Plan, QuerySpec};
@@ -146,7 +146,7 @@ impl<'db> Query<'db> {
     pub fn rows(&self) -> Result<Vec<Row>> {
         self.db.run(|e| {
             let plan = self.plan(e)?;
-            e.read(|io| collect(e, io, &plan))
+            e.read(|io| e.collect(io, &plan))
         })
     }
 
@@ -215,7 +215,7 @@ impl<'db> Query<'db> {
                 e.prepare(io, &plan)?;
                 match &plan.aggregate {
                     Some(aggregate) => run_aggregate(e, io, &plan, aggregate),
-                    None => collect(e, io, &plan),
+                    None => e.collect(io, &plan),
                 }
             })
         })
@@ -243,7 +243,7 @@ impl<'db> Query<'db> {
                 e.estimate(io, &plan)?;
                 match &plan.aggregate {
                     Some(aggregate) => run_aggregate(e, io, &plan, aggregate),
-                    None => collect(e, io, &plan),
+                    None => e.collect(io, &plan),
                 }
             })?;
             Ok((rows, plan))

@@ -186,15 +186,27 @@ impl Engine {
     /// `sink`. Joins run on batches of `batch` rows (one batch for a whole result
     /// collected at once).
     pub fn execute(&self, io: &mut Io, plan: &Plan, batch: usize, sink: &mut RowSink) -> Result<()> {
+        self.emit(io, plan, batch, Some(sink)).map(drop)
+    }
+
+    /// Runs `plan` and returns every result row: the joined rows are the result, not
+    /// moved into another vector (at a million rows, 32 MB more, grown by doubling).
+    pub fn collect(&self, io: &mut Io, plan: &Plan) -> Result<Vec<Row>> {
+        self.emit(io, plan, usize::MAX, None)
+    }
+
+    /// [`execute`](Self::execute), or with no sink [`collect`](Self::collect): the rows
+    /// not handed to a sink.
+    fn emit(&self, io: &mut Io, plan: &Plan, batch: usize, sink: Option<&mut RowSink>) -> Result<Vec<Row>> {
         self.prepare(io, plan)?;
         // Room for the rows a limit lets through, at once: grown a row at a time, the
         // batch of the ten newest books was reallocated three times.
         let pending = Vec::with_capacity(plan.rows_bound().min(batch));
-        let mut out = Emitter { engine: self, plan, batch, sink, skipped: 0, taken: 0, pending };
+        let mut out = Emitter { engine: self, plan, batch, sink, skipped: 0, taken: 0, pending, joined: 0 };
         let mut push = |io: &mut Io, slot: u64, row: &[u8]| out.push(io, slot, row);
         self.produce_ordered(io, plan, &mut push)?;
         let _stopped = out.flush(io)?;
-        Ok(())
+        Ok(out.pending)
     }
 
     /// How many rows the plan yields (offset and limit applied). When the access path
@@ -522,10 +534,13 @@ struct Emitter<'e, 's> {
     engine: &'e Engine,
     plan: &'e Plan,
     batch: usize,
-    sink: &'e mut RowSink<'s>,
+    /// Where the rows go, a batch at a time; `None`: they stay in `pending`.
+    sink: Option<&'e mut RowSink<'s>>,
     skipped: u64,
     taken: u64,
     pending: Vec<Row>,
+    /// How many rows of `pending` have their joins applied.
+    joined: usize,
 }
 
 impl Emitter<'_, '_> {
@@ -547,13 +562,16 @@ impl Emitter<'_, '_> {
     }
 
     fn flush(&mut self, io: &mut Io) -> Result<ControlFlow<()>> {
-        if self.pending.is_empty() {
+        if self.pending.len() == self.joined {
             return Ok(ControlFlow::Continue(()));
         }
         self.plan.limit_counters.spend(std::time::Duration::ZERO);
-        self.engine.apply_joins(io, &mut self.pending, &self.plan.joins)?;
+        self.engine.apply_joins(io, &mut self.pending[self.joined..], &self.plan.joins)?;
+        self.joined = self.pending.len();
+        let Some(sink) = self.sink.as_mut() else { return Ok(ControlFlow::Continue(())) };
+        self.joined = 0;
         for row in self.pending.drain(..) {
-            if (self.sink)(row)?.is_break() {
+            if sink(row)?.is_break() {
                 return Ok(ControlFlow::Break(()));
             }
         }
