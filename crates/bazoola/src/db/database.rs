@@ -237,8 +237,9 @@ impl Database {
             // The joins' plans alone: a whole plan around one PK lookup cost more than
             // the lookup.
             let joins = e.plan_joins(t, joins)?;
+            // No `prepare_joins` first: nothing leaves this read before it ends, so a
+            // stale index a join meets (each checks its own) can make it start over.
             e.read(|io| {
-                e.prepare_joins(io, joins.iter())?;
                 let Some(row) = e.find_by_id(io, t, id)? else { return Ok(None) };
                 let mut rows = [row];
                 e.apply_joins(io, &mut rows, &joins)?;
