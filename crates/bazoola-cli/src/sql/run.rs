@@ -337,7 +337,7 @@ impl<'p> Sink<'p> {
                 Some(Value::Row(r)) if Arc::strong_count(r) == 1 && Arc::weak_count(r) == 0 => {
                     self.place(source, Arc::get_mut(r), flat)
                 }
-                // One other rows share: its values are copied.
+                // A target other rows share: its values are copied.
                 Some(Value::Row(r)) => self.place_shared(source, r, flat),
                 _ if keep_unmatched => self.place(source, None, flat),
                 _ => false,
