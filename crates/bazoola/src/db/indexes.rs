@@ -281,7 +281,7 @@ impl Engine {
     /// entries counted a leaf at a time, without a call per entry.
     pub fn index_count(&self, io: &mut Io, t: usize, index: &Index, key: &[u8]) -> Result<u64> {
         let header = self.fresh_index(io, t, index)?;
-        index.tree.count(io, &header, &key::entry(key, 0), &|entry| &entry[..key.len()] != key)
+        index.tree.count_key(io, &header, &key::entry(key, 0))
     }
 
     /// The bytes of the live row at `slot`, which an entry of `index` names. A fresh

@@ -457,6 +457,13 @@ impl Tree {
         }
     }
 
+    /// How many entries hold the key of `start`, an entry with that key and slot 0 (it
+    /// sorts before them all).
+    pub fn count_key(&self, io: &mut Io, h: &Header, start: &[u8]) -> Result<u64> {
+        let key = &start[..self.kind.key_len()];
+        self.count(io, h, start, &|entry| &entry[..key.len()] != key)
+    }
+
     /// How many entries are `>= start` and before the first one `past` says is beyond
     /// the range (`past` must hold of every entry after one it holds of, as for a range's
     /// upper bound). A leaf whose last entry is within the range is counted whole, without

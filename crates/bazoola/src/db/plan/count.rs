@@ -37,8 +37,7 @@ impl Engine {
             let mut counts = Vec::with_capacity(parents.len());
             for &parent in parents {
                 let n = if kind.encode_into(&Value::Int(parent), &mut start[..key_len]) {
-                    let key = &start[..key_len];
-                    index.tree.count(io, &header, &start, &|entry| &entry[..key_len] != key)?
+                    index.tree.count_key(io, &header, &start)?
                 } else {
                     0
                 };
